@@ -1,0 +1,86 @@
+# daibiao — the two commands a newcomer needs are `make demo` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+export DJANGO_SETTINGS_MODULE ?= daibiao.settings.dev
+
+.PHONY: demo test test-postgres test-browser bench lint format messages assets install install-test migrate serve worker clean help
+
+help:
+	@echo "make demo          set up and serve the demo county at http://127.0.0.1:$(PORT)"
+	@echo "make test          install what the tests need and run the suite (SQLite)"
+	@echo "make test-postgres the suite against DATABASE_URL (PostgreSQL)"
+	@echo "make test-browser  the Playwright tests in Debian's chromium"
+	@echo "make bench         benchmarks that print figures"
+	@echo "make lint          ruff"
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "daibiao needs Python 3.11, found " + sys.version.split()[0]'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Stamps make each install step run again only when its lock file changes.
+$(VENV)/.base-installed: requirements/base.lock pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements/base.lock
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e . 2>/dev/null || $(BIN)/pip install --quiet --no-deps -e .
+	@touch $@
+
+$(VENV)/.test-installed: requirements/test.lock $(VENV)/.base-installed
+	$(BIN)/pip install --quiet -r requirements/test.lock
+	@touch $@
+
+install: $(VENV)/.base-installed
+install-test: $(VENV)/.test-installed
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+daibiao/static/vendor/.copied: node_modules/.package-lock.json scripts/vendor_assets.py
+	$(PYTHON) scripts/vendor_assets.py
+	@touch $@
+
+assets: daibiao/static/vendor/.copied
+
+migrate: install
+	@mkdir -p var
+	$(BIN)/daibiao migrate --no-input -v0
+
+demo: install assets migrate
+	$(BIN)/daibiao demo load --if-absent
+	$(BIN)/daibiao collectstatic --no-input -v0
+	@$(BIN)/daibiao demo accounts
+	@echo "Serving at http://127.0.0.1:$(PORT)  (Ctrl-C stops the web and the worker)"
+	@trap 'kill 0' INT TERM EXIT; \
+	  $(BIN)/daibiao db_worker --interval 2 >var/worker.log 2>&1 & \
+	  $(BIN)/gunicorn daibiao.wsgi:application --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 \
+	    --env DJANGO_SETTINGS_MODULE=$(DJANGO_SETTINGS_MODULE) --access-logfile - --log-level warning
+
+test: install-test assets
+	$(BIN)/pytest -q -n 2 --dist loadfile
+
+test-postgres: install-test assets
+	@test -n "$$DATABASE_URL" || (echo "Set DATABASE_URL=postgres://…" && exit 2)
+	$(BIN)/pytest -q -n 2 --dist loadfile
+
+test-browser: install-test assets
+	$(BIN)/pytest -q -m browser -p no:xdist
+
+bench: install-test
+	@for script in bench/bench_*.py; do echo "== $$script"; DJANGO_SETTINGS_MODULE=daibiao.settings.test $(BIN)/python $$script || exit 1; done
+
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install-test
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+messages: install
+	cd daibiao && ../$(BIN)/daibiao makemessages -l zh_Hans --no-obsolete --add-location file --ignore 'static/*'
+	$(BIN)/daibiao compilemessages -l zh_Hans
+
+clean:
+	rm -rf $(VENV) node_modules daibiao/static/vendor var/static

@@ -1,0 +1,47 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class TownKind(models.TextChoices):
+    TOWN = "town", _("Town")  # 镇
+    DISTRICT = "district", _("Management district")  # 管理区
+    ZONE = "zone", _("Development zone")  # 开发区
+
+
+class VillageKind(models.TextChoices):
+    VILLAGE = "village", _("Village")  # 村
+    COMMUNITY = "community", _("Community")  # 社区
+
+
+class UnitKind(models.TextChoices):
+    DEPARTMENT = "department", _("County department")  # 县直部门
+    TOWN_GOVERNMENT = "town_government", _("Town government")  # 镇(区)人民政府
+    ENTERPRISE = "enterprise", _("Public enterprise")  # 供电、邮政等企事业单位
+    OTHER = "other", _("Other")
+
+
+class Level(models.TextChoices):
+    """The level of a people's congress a mandate is held in (四级人大代表)."""
+
+    PROVINCE = "province", _("Province")  # 省人大代表
+    CITY = "city", _("City")  # 市人大代表
+    COUNTY = "county", _("County")  # 县人大代表
+    TOWN = "town", _("Town")  # 镇人大代表
+
+
+class Gender(models.TextChoices):
+    MALE = "male", _("Male")
+    FEMALE = "female", _("Female")
+
+
+class Party(models.TextChoices):
+    CPC = "cpc", _("CPC member")  # 中共党员
+    CPC_PROBATIONARY = "cpc_probationary", _("CPC probationary member")  # 中共预备党员
+    DEMOCRATIC = "democratic", _("Democratic party member")  # 民主党派
+    NONE = "none", _("No party affiliation")  # 群众/无党派
+
+
+class DeputyStatus(models.TextChoices):
+    SERVING = "serving", _("Serving")  # 在任
+    RESIGNED = "resigned", _("Resigned")  # 辞职/罢免
+    TERM_ENDED = "term_ended", _("Term ended")  # 届满

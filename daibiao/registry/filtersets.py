@@ -1,0 +1,100 @@
+"""Filters shared by the HTML lists and the API (``?town=``, ``?level=``, ``?search=`` …)."""
+
+import django_filters as filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from daibiao.core.scoping import Action
+
+from .choices import DeputyStatus, Level, UnitKind, VillageKind
+from .models import Deputy, DeputyGroup, LiaisonStation, Mandate, Town, Unit, Village
+
+
+def _scoped(model):
+    """A picker queryset: the rows of ``model`` the requesting user may see."""
+
+    def queryset(request):
+        if request is None:
+            return model.objects.none()
+        return model.objects.restrict(request.user, Action.VIEW)
+
+    return queryset
+
+
+class SearchFilterSet(filters.FilterSet):
+    search = filters.CharFilter(label=_("Search"), method="filter_search")
+    search_fields: tuple[str, ...] = ("name__icontains",)
+
+    def filter_search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        q = Q()
+        for lookup in self.search_fields:
+            q |= Q(**{lookup: value})
+        return queryset.filter(q)
+
+
+class TownFilterSet(SearchFilterSet):
+    class Meta:
+        model = Town
+        fields = ["search", "kind"]
+
+
+class VillageFilterSet(SearchFilterSet):
+    town = filters.ModelChoiceFilter(label=_("Town"), queryset=_scoped(Town))
+    kind = filters.ChoiceFilter(label=_("Kind"), choices=VillageKind.choices)
+
+    class Meta:
+        model = Village
+        fields = ["search", "town", "kind"]
+
+
+class UnitFilterSet(SearchFilterSet):
+    kind = filters.ChoiceFilter(label=_("Kind"), choices=UnitKind.choices)
+    town = filters.ModelChoiceFilter(label=_("Town"), queryset=_scoped(Town))
+    search_fields = ("name__icontains", "short_name__icontains", "contact_person__icontains")
+
+    class Meta:
+        model = Unit
+        fields = ["search", "kind", "town"]
+
+
+class StationFilterSet(SearchFilterSet):
+    town = filters.ModelChoiceFilter(label=_("Town"), queryset=_scoped(Town))
+    search_fields = ("name__icontains", "address__icontains")
+
+    class Meta:
+        model = LiaisonStation
+        fields = ["search", "town", "is_legislative_contact_point", "is_budget_contact_point"]
+
+
+class GroupFilterSet(SearchFilterSet):
+    town = filters.ModelChoiceFilter(label=_("Town"), queryset=_scoped(Town))
+    station = filters.ModelChoiceFilter(label=_("Liaison station"), queryset=_scoped(LiaisonStation))
+
+    class Meta:
+        model = DeputyGroup
+        fields = ["search", "town", "station"]
+
+
+class DeputyFilterSet(filters.FilterSet):
+    search = filters.CharFilter(
+        label=_("Search"), method="filter_search", help_text=_("Name, pinyin initials or phone")
+    )
+    town = filters.ModelChoiceFilter(label=_("Town"), queryset=_scoped(Town))
+    level = filters.ChoiceFilter(label=_("Level"), choices=Level.choices, method="filter_level")
+    group = filters.ModelChoiceFilter(label=_("Deputy group"), queryset=_scoped(DeputyGroup))
+    station = filters.ModelChoiceFilter(label=_("Liaison station"), queryset=_scoped(LiaisonStation))
+    status = filters.ChoiceFilter(label=_("Status"), choices=DeputyStatus.choices)
+
+    class Meta:
+        model = Deputy
+        fields = ["search", "town", "level", "group", "station", "status"]
+
+    def filter_search(self, queryset, name, value):
+        return queryset.search(value)
+
+    def filter_level(self, queryset, name, value):
+        # A subquery, not a join, so a deputy with two mandates is listed once.
+        return queryset.filter(pk__in=Mandate.objects.filter(level=value).values("deputy_id"))

@@ -1,0 +1,77 @@
+from django.urls import path
+
+from . import views
+
+app_name = "registry"
+
+
+def crud(prefix: str, name: str, list_view, detail, create, update, delete=None):
+    patterns = [
+        path(f"{prefix}/", list_view.as_view(), name=f"{name}-list"),
+        path(f"{prefix}/new/", create.as_view(), name=f"{name}-create"),
+        path(f"{prefix}/<int:pk>/", detail.as_view(), name=f"{name}-detail"),
+        path(f"{prefix}/<int:pk>/edit/", update.as_view(), name=f"{name}-update"),
+    ]
+    if delete is not None:
+        patterns.append(path(f"{prefix}/<int:pk>/delete/", delete.as_view(), name=f"{name}-delete"))
+    return patterns
+
+
+urlpatterns = [
+    *crud(
+        "towns",
+        "town",
+        views.TownList,
+        views.TownDetail,
+        views.TownCreate,
+        views.TownUpdate,
+        views.TownDelete,
+    ),
+    *crud(
+        "villages",
+        "village",
+        views.VillageList,
+        views.VillageDetail,
+        views.VillageCreate,
+        views.VillageUpdate,
+        views.VillageDelete,
+    ),
+    path("courtyards/new/", views.CourtyardCreate.as_view(), name="courtyard-create"),
+    path("courtyards/<int:pk>/edit/", views.CourtyardUpdate.as_view(), name="courtyard-update"),
+    *crud(
+        "units",
+        "unit",
+        views.UnitList,
+        views.UnitDetail,
+        views.UnitCreate,
+        views.UnitUpdate,
+        views.UnitDelete,
+    ),
+    *crud(
+        "stations",
+        "station",
+        views.StationList,
+        views.StationDetail,
+        views.StationCreate,
+        views.StationUpdate,
+        views.StationDelete,
+    ),
+    *crud(
+        "groups",
+        "group",
+        views.GroupList,
+        views.GroupDetail,
+        views.GroupCreate,
+        views.GroupUpdate,
+        views.GroupDelete,
+    ),
+    *crud(
+        "deputies",
+        "deputy",
+        views.DeputyList,
+        views.DeputyDetail,
+        views.DeputyCreate,
+        views.DeputyUpdate,
+        views.DeputyDelete,
+    ),
+]

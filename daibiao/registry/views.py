@@ -1,0 +1,339 @@
+"""Registry pages: thin adapters over the scoped base views."""
+
+from django.db.models import Count, Prefetch, Q
+from django.urls import reverse_lazy
+from django.utils.translation import gettext_lazy as _
+
+from daibiao.core.views import (
+    Column,
+    ScopedCreateView,
+    ScopedDeleteView,
+    ScopedDetailView,
+    ScopedListView,
+    ScopedUpdateView,
+)
+
+from . import filtersets, forms
+from .choices import DeputyStatus
+from .models import Courtyard, Deputy, DeputyGroup, LiaisonStation, Mandate, Town, Unit, Village
+
+# --- towns ----------------------------------------------------------------------------------
+
+
+class TownList(ScopedListView):
+    model = Town
+    filterset_class = filtersets.TownFilterSet
+    template_name = "registry/town_list.html"
+    export_name = "towns"
+    export_columns = [
+        Column(_("Name"), "name"),
+        Column(_("Kind"), "kind"),
+        Column(_("Villages"), "n_villages"),
+        Column(_("Deputies"), "n_deputies"),
+    ]
+
+    def base_queryset(self):
+        return Town.objects.annotate(
+            n_villages=Count("villages", distinct=True),
+            n_deputies=Count("deputies", filter=Q(deputies__status=DeputyStatus.SERVING), distinct=True),
+            n_stations=Count("stations", distinct=True),
+        ).order_by("sort_order", "name")
+
+
+class TownDetail(ScopedDetailView):
+    model = Town
+    template_name = "registry/town_detail.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        user = self.request.user
+        town = self.object
+        ctx["villages"] = (
+            Village.objects.restrict(user).filter(town=town).annotate(n_courtyards=Count("courtyards"))
+        )
+        ctx["stations"] = LiaisonStation.objects.restrict(user).filter(town=town).select_related("head")
+        ctx["groups"] = (
+            DeputyGroup.objects.restrict(user).filter(town=town).annotate(n_deputies=Count("deputies"))
+        )
+        ctx["deputy_count"] = Deputy.objects.restrict(user).filter(town=town).count()
+        return ctx
+
+
+class TownCreate(ScopedCreateView):
+    model = Town
+    form_class = forms.TownForm
+
+
+class TownUpdate(ScopedUpdateView):
+    model = Town
+    form_class = forms.TownForm
+
+
+class TownDelete(ScopedDeleteView):
+    model = Town
+    success_url = reverse_lazy("registry:town-list")
+
+
+# --- villages -------------------------------------------------------------------------------
+
+
+class VillageList(ScopedListView):
+    model = Village
+    filterset_class = filtersets.VillageFilterSet
+    template_name = "registry/village_list.html"
+    export_name = "villages"
+    export_columns = [Column(_("Name"), "name"), Column(_("Kind"), "kind"), Column(_("Town"), "town.name")]
+
+    def base_queryset(self):
+        return (
+            Village.objects.select_related("town")
+            .annotate(n_courtyards=Count("courtyards"))
+            .order_by("town__sort_order", "town_id", "name")
+        )
+
+
+class VillageDetail(ScopedDetailView):
+    model = Village
+    template_name = "registry/village_detail.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["courtyards"] = (
+            Courtyard.objects.restrict(self.request.user)
+            .filter(village=self.object)
+            .select_related("head_deputy")
+        )
+        return ctx
+
+
+class VillageCreate(ScopedCreateView):
+    model = Village
+    form_class = forms.VillageForm
+
+    def get_initial(self):
+        return {"town": self.request.GET.get("town")}
+
+
+class VillageUpdate(ScopedUpdateView):
+    model = Village
+    form_class = forms.VillageForm
+
+
+class VillageDelete(ScopedDeleteView):
+    model = Village
+    success_url = reverse_lazy("registry:village-list")
+
+
+class CourtyardCreate(ScopedCreateView):
+    model = Courtyard
+    form_class = forms.CourtyardForm
+
+    def get_initial(self):
+        return {"village": self.request.GET.get("village")}
+
+    def get_success_url(self):
+        return self.object.village.get_absolute_url()
+
+
+class CourtyardUpdate(ScopedUpdateView):
+    model = Courtyard
+    form_class = forms.CourtyardForm
+
+    def get_success_url(self):
+        return self.object.village.get_absolute_url()
+
+
+# --- units ----------------------------------------------------------------------------------
+
+
+class UnitList(ScopedListView):
+    model = Unit
+    filterset_class = filtersets.UnitFilterSet
+    template_name = "registry/unit_list.html"
+    export_name = "units"
+    export_columns = [
+        Column(_("Name"), "name"),
+        Column(_("Kind"), "kind"),
+        Column(_("Contact person"), "contact_person"),
+        Column(_("Contact phone"), "contact_phone"),
+        Column(_("Address"), "address"),
+    ]
+
+    def base_queryset(self):
+        return Unit.objects.select_related("town")
+
+
+class UnitDetail(ScopedDetailView):
+    model = Unit
+    template_name = "registry/unit_detail.html"
+
+
+class UnitCreate(ScopedCreateView):
+    model = Unit
+    form_class = forms.UnitForm
+
+
+class UnitUpdate(ScopedUpdateView):
+    model = Unit
+    form_class = forms.UnitForm
+
+
+class UnitDelete(ScopedDeleteView):
+    model = Unit
+    success_url = reverse_lazy("registry:unit-list")
+
+
+# --- liaison stations -----------------------------------------------------------------------
+
+
+class StationList(ScopedListView):
+    model = LiaisonStation
+    filterset_class = filtersets.StationFilterSet
+    template_name = "registry/station_list.html"
+    export_name = "stations"
+    export_columns = [
+        Column(_("Name"), "name"),
+        Column(_("Town"), "town.name"),
+        Column(_("Station head"), lambda s: s.head.name if s.head else ""),
+        Column(_("Address"), "address"),
+        Column(_("Contact phone"), "phone"),
+        Column(_("Legislative contact point"), lambda s: _("Yes") if s.is_legislative_contact_point else ""),
+        Column(_("Budget contact point"), lambda s: _("Yes") if s.is_budget_contact_point else ""),
+    ]
+
+    def base_queryset(self):
+        return (
+            LiaisonStation.objects.select_related("town", "head")
+            .annotate(n_deputies=Count("deputies"))
+            .order_by("town__sort_order", "town_id", "name")
+        )
+
+
+class StationDetail(ScopedDetailView):
+    model = LiaisonStation
+    template_name = "registry/station_detail.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        user = self.request.user
+        ctx["groups"] = DeputyGroup.objects.restrict(user).filter(station=self.object)
+        ctx["deputies"] = Deputy.objects.restrict(user).filter(station=self.object).with_related()[:200]
+        return ctx
+
+
+class StationCreate(ScopedCreateView):
+    model = LiaisonStation
+    form_class = forms.StationForm
+
+
+class StationUpdate(ScopedUpdateView):
+    model = LiaisonStation
+    form_class = forms.StationForm
+
+
+class StationDelete(ScopedDeleteView):
+    model = LiaisonStation
+    success_url = reverse_lazy("registry:station-list")
+
+
+# --- deputy groups --------------------------------------------------------------------------
+
+
+class GroupList(ScopedListView):
+    model = DeputyGroup
+    filterset_class = filtersets.GroupFilterSet
+    template_name = "registry/group_list.html"
+    export_name = "deputy-groups"
+    export_columns = [
+        Column(_("Name"), "name"),
+        Column(_("Town"), "town.name"),
+        Column(_("Liaison station"), lambda g: g.station.name if g.station else ""),
+        Column(_("Deputies"), "n_deputies"),
+    ]
+
+    def base_queryset(self):
+        return (
+            DeputyGroup.objects.select_related("town", "station", "leader")
+            .annotate(n_deputies=Count("deputies"))
+            .order_by("town__sort_order", "town_id", "name")
+        )
+
+
+class GroupDetail(ScopedDetailView):
+    model = DeputyGroup
+    template_name = "registry/group_detail.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["deputies"] = Deputy.objects.restrict(self.request.user).filter(group=self.object).with_related()
+        return ctx
+
+
+class GroupCreate(ScopedCreateView):
+    model = DeputyGroup
+    form_class = forms.GroupForm
+
+
+class GroupUpdate(ScopedUpdateView):
+    model = DeputyGroup
+    form_class = forms.GroupForm
+
+
+class GroupDelete(ScopedDeleteView):
+    model = DeputyGroup
+    success_url = reverse_lazy("registry:group-list")
+
+
+# --- deputies -------------------------------------------------------------------------------
+
+DEPUTY_COLUMNS = [
+    Column(_("Name"), "name"),
+    Column(_("Gender"), "gender"),
+    Column(_("Ethnicity"), "ethnicity"),
+    Column(_("Year of birth"), "birth_year"),
+    Column(_("Political affiliation"), "party"),
+    Column(_("Mobile phone"), "phone"),
+    Column(_("Occupation"), "occupation"),
+    Column(_("Employer and post"), "employer"),
+    Column(_("Town"), "town.name"),
+    Column(_("Levels"), "levels_display"),
+    Column(_("Deputy group"), lambda d: d.group.name if d.group else ""),
+    Column(_("Liaison station"), lambda d: d.station.name if d.station else ""),
+    Column(_("Status"), "status"),
+]
+
+
+class DeputyList(ScopedListView):
+    model = Deputy
+    filterset_class = filtersets.DeputyFilterSet
+    template_name = "registry/deputy_list.html"
+    export_name = "deputies"
+    export_columns = DEPUTY_COLUMNS
+
+    def base_queryset(self):
+        return Deputy.objects.with_related()
+
+
+class DeputyDetail(ScopedDetailView):
+    model = Deputy
+    template_name = "registry/deputy_detail.html"
+
+    def base_queryset(self):
+        return Deputy.objects.select_related("town", "group", "station").prefetch_related(
+            Prefetch("mandates", queryset=Mandate.objects.select_related("electoral_district"))
+        )
+
+
+class DeputyCreate(ScopedCreateView):
+    model = Deputy
+    form_class = forms.DeputyForm
+
+
+class DeputyUpdate(ScopedUpdateView):
+    model = Deputy
+    form_class = forms.DeputyForm
+
+
+class DeputyDelete(ScopedDeleteView):
+    model = Deputy
+    success_url = reverse_lazy("registry:deputy-list")

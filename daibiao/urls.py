@@ -1,0 +1,34 @@
+"""Root URLs: the HTML pages, the admin, and the API under /api/v1/."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from daibiao.accounts.api.views import MeView, TokenView
+from daibiao.core.views_home import HomeView
+
+api_v1 = [
+    path("auth/token/", TokenView.as_view(), name="token"),
+    path("me/", MeView.as_view(), name="me"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    path("", include("daibiao.registry.api.urls")),
+]
+
+urlpatterns = [
+    path("", HomeView.as_view(), name="home"),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("registry/", include("daibiao.registry.urls")),
+    path("audit/", include("daibiao.core.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include((api_v1, "api"))),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
