@@ -53,7 +53,7 @@ demo: install assets migrate
 	@$(BIN)/daibiao demo accounts
 	@echo "Serving at http://127.0.0.1:$(PORT)  (Ctrl-C stops the web and the worker)"
 	@trap 'kill 0' INT TERM EXIT; \
-	  $(BIN)/daibiao db_worker --interval 2 >var/worker.log 2>&1 & \
+	  $(BIN)/daibiao db_worker --interval 2 --no-reload >var/worker.log 2>&1 & \
 	  $(BIN)/gunicorn daibiao.wsgi:application --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 \
 	    --env DJANGO_SETTINGS_MODULE=$(DJANGO_SETTINGS_MODULE) --access-logfile - --log-level warning
 
@@ -79,8 +79,8 @@ format: install-test
 	$(BIN)/ruff format .
 
 messages: install
-	cd daibiao && ../$(BIN)/daibiao makemessages -l zh_Hans --no-obsolete --add-location file --ignore 'static/*'
-	$(BIN)/daibiao compilemessages -l zh_Hans
+	$(BIN)/daibiao makemessages -l zh_Hans --no-obsolete --add-location file --ignore '.venv/*' --ignore 'node_modules/*' --ignore 'var/*' --ignore 'daibiao/static/*' --ignore 'tests/*' --ignore 'bench/*'
+	$(BIN)/daibiao compilemessages -l zh_Hans --ignore '.venv/*' --ignore 'node_modules/*'
 
 clean:
 	rm -rf $(VENV) node_modules daibiao/static/vendor var/static

@@ -85,6 +85,8 @@ class ScopedListView(ScopedMixin, FilterView):
         query.pop("page", None)
         ctx["query_string"] = query.urlencode()
         ctx["can_export"] = bool(self.export_columns)
+        paginator = ctx.get("paginator")
+        ctx["total"] = paginator.count if paginator is not None else len(ctx["object_list"])
         return ctx
 
 

@@ -1,9 +1,10 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class TownKind(models.TextChoices):
-    TOWN = "town", _("Town")  # 镇
+    TOWN = "town", pgettext_lazy("town kind", "Town")  # 镇
     DISTRICT = "district", _("Management district")  # 管理区
     ZONE = "zone", _("Development zone")  # 开发区
 
@@ -26,7 +27,7 @@ class Level(models.TextChoices):
     PROVINCE = "province", _("Province")  # 省人大代表
     CITY = "city", _("City")  # 市人大代表
     COUNTY = "county", _("County")  # 县人大代表
-    TOWN = "town", _("Town")  # 镇人大代表
+    TOWN = "town", pgettext_lazy("town kind", "Town")  # 镇人大代表
 
 
 class Gender(models.TextChoices):

@@ -10,6 +10,9 @@ from .choices import DeputyStatus, Level, UnitKind, VillageKind
 from .models import Deputy, DeputyGroup, LiaisonStation, Mandate, Town, Unit, Village
 
 
+ALL = _("All")
+
+
 def _scoped(model):
     """A picker queryset: the rows of ``model`` the requesting user may see."""
 
@@ -42,7 +45,7 @@ class TownFilterSet(SearchFilterSet):
 
 
 class VillageFilterSet(SearchFilterSet):
-    town = filters.ModelChoiceFilter(label=_("Town"), queryset=_scoped(Town))
+    town = filters.ModelChoiceFilter(label=_("Town"), queryset=_scoped(Town), empty_label=ALL)
     kind = filters.ChoiceFilter(label=_("Kind"), choices=VillageKind.choices)
 
     class Meta:
@@ -52,7 +55,7 @@ class VillageFilterSet(SearchFilterSet):
 
 class UnitFilterSet(SearchFilterSet):
     kind = filters.ChoiceFilter(label=_("Kind"), choices=UnitKind.choices)
-    town = filters.ModelChoiceFilter(label=_("Town"), queryset=_scoped(Town))
+    town = filters.ModelChoiceFilter(label=_("Town"), queryset=_scoped(Town), empty_label=ALL)
     search_fields = ("name__icontains", "short_name__icontains", "contact_person__icontains")
 
     class Meta:
@@ -61,7 +64,7 @@ class UnitFilterSet(SearchFilterSet):
 
 
 class StationFilterSet(SearchFilterSet):
-    town = filters.ModelChoiceFilter(label=_("Town"), queryset=_scoped(Town))
+    town = filters.ModelChoiceFilter(label=_("Town"), queryset=_scoped(Town), empty_label=ALL)
     search_fields = ("name__icontains", "address__icontains")
 
     class Meta:
@@ -70,8 +73,10 @@ class StationFilterSet(SearchFilterSet):
 
 
 class GroupFilterSet(SearchFilterSet):
-    town = filters.ModelChoiceFilter(label=_("Town"), queryset=_scoped(Town))
-    station = filters.ModelChoiceFilter(label=_("Liaison station"), queryset=_scoped(LiaisonStation))
+    town = filters.ModelChoiceFilter(label=_("Town"), queryset=_scoped(Town), empty_label=ALL)
+    station = filters.ModelChoiceFilter(
+        label=_("Liaison station"), queryset=_scoped(LiaisonStation), empty_label=ALL
+    )
 
     class Meta:
         model = DeputyGroup
@@ -82,10 +87,12 @@ class DeputyFilterSet(filters.FilterSet):
     search = filters.CharFilter(
         label=_("Search"), method="filter_search", help_text=_("Name, pinyin initials or phone")
     )
-    town = filters.ModelChoiceFilter(label=_("Town"), queryset=_scoped(Town))
+    town = filters.ModelChoiceFilter(label=_("Town"), queryset=_scoped(Town), empty_label=ALL)
     level = filters.ChoiceFilter(label=_("Level"), choices=Level.choices, method="filter_level")
-    group = filters.ModelChoiceFilter(label=_("Deputy group"), queryset=_scoped(DeputyGroup))
-    station = filters.ModelChoiceFilter(label=_("Liaison station"), queryset=_scoped(LiaisonStation))
+    group = filters.ModelChoiceFilter(label=_("Deputy group"), queryset=_scoped(DeputyGroup), empty_label=ALL)
+    station = filters.ModelChoiceFilter(
+        label=_("Liaison station"), queryset=_scoped(LiaisonStation), empty_label=ALL
+    )
     status = filters.ChoiceFilter(label=_("Status"), choices=DeputyStatus.choices)
 
     class Meta:

@@ -1,11 +1,22 @@
 """Forms of the registry pages. Pickers offer only the rows the user may see."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from daibiao.core.forms import ScopedModelForm
 
-from .models import Courtyard, Deputy, DeputyGroup, LiaisonStation, Town, Unit, Village
+from .models import (
+    Courtyard,
+    Deputy,
+    DeputyGroup,
+    ElectoralDistrict,
+    LiaisonStation,
+    Mandate,
+    Town,
+    Unit,
+    Village,
+)
 
 
 class TownForm(ScopedModelForm):
@@ -87,3 +98,46 @@ class DeputyForm(ScopedModelForm):
             "station",
             "status",
         ]
+
+
+class MandateForm(forms.ModelForm):
+    class Meta:
+        model = Mandate
+        fields = ["level", "term", "electoral_district"]
+
+
+class BaseMandateFormSet(forms.BaseInlineFormSet):
+    """The deputy's mandates: at least one, each level at most once."""
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        districts = ElectoralDistrict.objects.restrict(user)
+        for form in self.forms:
+            form.fields["electoral_district"].queryset = districts
+            for field in form.fields.values():
+                css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+                field.widget.attrs.setdefault("class", css)
+
+    def clean(self):
+        super().clean()
+        levels = [
+            form.cleaned_data["level"]
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE") and form.cleaned_data.get("level")
+        ]
+        if not levels:
+            raise ValidationError(_("Give at least one mandate (the level of congress the deputy sits in)."))
+        if len(levels) != len(set(levels)):
+            raise ValidationError(_("Each level may be given only once."))
+
+    def mandate_data(self) -> list[dict]:
+        return [
+            {k: form.cleaned_data[k] for k in ("level", "term", "electoral_district")}
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE") and form.cleaned_data.get("level")
+        ]
+
+
+MandateFormSet = forms.inlineformset_factory(
+    Deputy, Mandate, form=MandateForm, formset=BaseMandateFormSet, extra=1, can_delete=True, max_num=4
+)

@@ -1,7 +1,11 @@
 """Registry pages: thin adapters over the scoped base views."""
 
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch, Q
+from django.http import HttpResponseRedirect
 from django.urls import reverse_lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from daibiao.core.views import (
@@ -16,6 +20,7 @@ from daibiao.core.views import (
 from . import filtersets, forms
 from .choices import DeputyStatus
 from .models import Courtyard, Deputy, DeputyGroup, LiaisonStation, Mandate, Town, Unit, Village
+from .services import save_deputy
 
 # --- towns ----------------------------------------------------------------------------------
 
@@ -287,7 +292,7 @@ class GroupDelete(ScopedDeleteView):
 # --- deputies -------------------------------------------------------------------------------
 
 DEPUTY_COLUMNS = [
-    Column(_("Name"), "name"),
+    Column(_("Full name"), "name"),
     Column(_("Gender"), "gender"),
     Column(_("Ethnicity"), "ethnicity"),
     Column(_("Year of birth"), "birth_year"),
@@ -324,14 +329,50 @@ class DeputyDetail(ScopedDetailView):
         )
 
 
-class DeputyCreate(ScopedCreateView):
-    model = Deputy
+class DeputyFormMixin:
+    """The deputy's form and the formset of his or her mandates, saved together."""
+
     form_class = forms.DeputyForm
+    template_name = "registry/deputy_form.html"
+
+    def get_formset(self):
+        return forms.MandateFormSet(
+            self.request.POST or None,
+            instance=self.object if self.object is not None else Deputy(),
+            user=self.request.user,
+            prefix="mandates",
+        )
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("formset", self.get_formset())
+        return super().get_context_data(**kwargs)
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object() if "pk" in self.kwargs else None
+        form = self.get_form()
+        formset = self.get_formset()
+        if not (form.is_valid() and formset.is_valid()):
+            return self.render_to_response(self.get_context_data(form=form, formset=formset))
+        try:
+            self.object = save_deputy(form.instance, actor=request.user, mandates=formset.mandate_data())
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return self.render_to_response(self.get_context_data(form=form, formset=formset))
+        except PermissionDenied:
+            form.add_error(
+                None, gettext("You may not save this record here: it would fall outside your scope.")
+            )
+            return self.render_to_response(self.get_context_data(form=form, formset=formset))
+        messages.success(request, gettext("Saved."))
+        return HttpResponseRedirect(self.object.get_absolute_url())
 
 
-class DeputyUpdate(ScopedUpdateView):
+class DeputyCreate(DeputyFormMixin, ScopedCreateView):
     model = Deputy
-    form_class = forms.DeputyForm
+
+
+class DeputyUpdate(DeputyFormMixin, ScopedUpdateView):
+    model = Deputy
 
 
 class DeputyDelete(ScopedDeleteView):
