@@ -54,7 +54,7 @@ demo: install assets migrate
 	@echo "Serving at http://127.0.0.1:$(PORT)  (Ctrl-C stops the web and the worker)"
 	@trap 'kill 0' INT TERM EXIT; \
 	  $(BIN)/daibiao db_worker --interval 2 --no-reload >var/worker.log 2>&1 & \
-	  $(BIN)/gunicorn daibiao.wsgi:application --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 \
+	  $(BIN)/gunicorn daibiao.wsgi:application --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 --timeout 120 \
 	    --env DJANGO_SETTINGS_MODULE=$(DJANGO_SETTINGS_MODULE) --access-logfile - --log-level warning
 
 test: install-test assets

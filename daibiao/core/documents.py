@@ -11,6 +11,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+FORMULA_STARTS = frozenset("=+-@")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -48,6 +49,11 @@ def build_xlsx(
     for row in rows:
         values = [_cell(v) for v in row]
         ws.append(values)
+        # Text that starts like a formula stays text: a name typed as "=HYPERLINK(…)" in a
+        # roster must not run when staff open the export.
+        for cell in ws[ws.max_row]:
+            if isinstance(cell.value, str) and cell.value[:1] in FORMULA_STARTS:
+                cell.data_type = "s"
         for i, v in enumerate(values[: len(widths)]):
             widths[i] = min(
                 60, max(widths[i], len(str(v)) * 2 if any(ord(c) > 127 for c in str(v)) else len(str(v)) + 2)

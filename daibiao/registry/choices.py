@@ -24,10 +24,10 @@ class UnitKind(models.TextChoices):
 class Level(models.TextChoices):
     """The level of a people's congress a mandate is held in (四级人大代表)."""
 
-    PROVINCE = "province", _("Province")  # 省人大代表
-    CITY = "city", _("City")  # 市人大代表
-    COUNTY = "county", _("County")  # 县人大代表
-    TOWN = "town", pgettext_lazy("town kind", "Town")  # 镇人大代表
+    PROVINCE = "province", pgettext_lazy("level", "Province")  # 省人大代表
+    CITY = "city", pgettext_lazy("level", "City")  # 市人大代表
+    COUNTY = "county", pgettext_lazy("level", "County")  # 县人大代表
+    TOWN = "town", pgettext_lazy("level", "Town")  # 镇人大代表
 
 
 class Gender(models.TextChoices):

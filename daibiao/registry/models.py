@@ -243,7 +243,9 @@ class LiaisonStation(Record):
     class Meta:
         verbose_name = _("liaison station")
         verbose_name_plural = _("liaison stations")
-        ordering = ["town__sort_order", "name"]
+        # Creation order within a town: 第一、第二、第三 read in that order, which no
+        # character sort gives.
+        ordering = ["town__sort_order", "town_id", "id"]
 
     def __str__(self) -> str:
         return self.name
@@ -283,7 +285,7 @@ class DeputyGroup(Record):
     class Meta:
         verbose_name = _("deputy group")
         verbose_name_plural = _("deputy groups")
-        ordering = ["town__sort_order", "name"]
+        ordering = ["town__sort_order", "town_id", "id"]
 
     def __str__(self) -> str:
         return self.name

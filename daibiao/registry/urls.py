@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_roster
 
 app_name = "registry"
 
@@ -18,6 +18,15 @@ def crud(prefix: str, name: str, list_view, detail, create, update, delete=None)
 
 
 urlpatterns = [
+    path("deputies/import/", views_roster.RosterImport.as_view(), name="deputy-import"),
+    path(
+        "deputies/import/template.xlsx", views_roster.RosterTemplate.as_view(), name="deputy-import-template"
+    ),
+    path(
+        "deputies/import/report/<str:token>.xlsx",
+        views_roster.RosterReport.as_view(),
+        name="deputy-import-report",
+    ),
     *crud(
         "towns",
         "town",

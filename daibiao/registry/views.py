@@ -210,7 +210,7 @@ class StationList(ScopedListView):
         return (
             LiaisonStation.objects.select_related("town", "head")
             .annotate(n_deputies=Count("deputies"))
-            .order_by("town__sort_order", "town_id", "name")
+            .order_by("town__sort_order", "town_id", "id")
         )
 
 
@@ -260,7 +260,7 @@ class GroupList(ScopedListView):
         return (
             DeputyGroup.objects.select_related("town", "station", "leader")
             .annotate(n_deputies=Count("deputies"))
-            .order_by("town__sort_order", "town_id", "name")
+            .order_by("town__sort_order", "town_id", "id")
         )
 
 

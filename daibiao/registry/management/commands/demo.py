@@ -1,0 +1,120 @@
+"""``daibiao demo load [--if-absent]`` and ``daibiao demo accounts``: the demo county."""
+
+from __future__ import annotations
+
+import time
+import unicodedata
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from daibiao.registry.choices import Level
+from daibiao.registry.demo import COUNTY_NAME, DemoError, demo_accounts, load_demo
+
+
+class Command(BaseCommand):
+    help = "Load the demo county (南漳县), or list its demo accounts."
+
+    def add_arguments(self, parser):
+        actions = parser.add_subparsers(dest="action", required=True, metavar="{load,accounts}")
+        load = actions.add_parser("load", help="Load the demo county in one transaction.")
+        load.add_argument(
+            "--if-absent",
+            action="store_true",
+            help="Do nothing when the demo county is already there (so `make demo` can run twice).",
+        )
+        actions.add_parser("accounts", help="Print the demo accounts and their password.")
+
+    def handle(self, *args, action, **options):
+        if action == "load":
+            self.load(if_absent=options["if_absent"])
+        else:
+            self.accounts()
+
+    def load(self, *, if_absent: bool) -> None:
+        """Load the demo, report how long it took and what it holds."""
+        started = time.perf_counter()
+        try:
+            summary = load_demo(if_absent=if_absent)
+        except DemoError as exc:
+            raise CommandError(str(exc)) from exc
+        if summary is None:
+            self.stdout.write(
+                _("The demo county {name} is already loaded; nothing changed.").format(name=COUNTY_NAME)
+            )
+            return
+        seconds = time.perf_counter() - started
+        self.stdout.write(
+            self.style.SUCCESS(
+                _("Demo county {name} loaded in {seconds:.1f} s.").format(name=COUNTY_NAME, seconds=seconds)
+            )
+        )
+        self.stdout.write(
+            _(
+                "{towns} towns, {villages} villages and communities, {courtyards} courtyards, "
+                "{units} units, {stations} liaison stations, {groups} deputy groups, "
+                "{districts} electoral districts."
+            ).format(
+                towns=summary.towns,
+                villages=summary.villages,
+                courtyards=summary.courtyards,
+                units=summary.units,
+                stations=summary.stations,
+                groups=summary.groups,
+                districts=summary.districts,
+            )
+        )
+        self.stdout.write(
+            _(
+                "{deputies} deputies ({non_serving} no longer serving); mandates: province {province}, "
+                "city {city}, county {county}, town {town}; {multi} deputies hold two or more."
+            ).format(
+                deputies=summary.deputies,
+                non_serving=summary.non_serving,
+                province=summary.mandates[Level.PROVINCE],
+                city=summary.mandates[Level.CITY],
+                county=summary.mandates[Level.COUNTY],
+                town=summary.mandates[Level.TOWN],
+                multi=summary.multi_mandate,
+            )
+        )
+        self.stdout.write(
+            _(
+                "{accounts} demo accounts; {rows} change-log rows. `daibiao demo accounts` lists the logins."
+            ).format(accounts=summary.accounts, rows=summary.change_log)
+        )
+
+    def accounts(self) -> None:
+        """Print the demo logins as a table."""
+        # The table shows a password; it has no business on a production profile.
+        if not settings.DEMO_MODE:
+            raise CommandError(_("Demo accounts exist only when DEMO_MODE is on (DAIBIAO_DEMO=1)."))
+        rows = demo_accounts()
+        if not rows:
+            raise CommandError(
+                _("The demo county {name} is not loaded; run `daibiao demo load` first.").format(
+                    name=COUNTY_NAME
+                )
+            )
+        header = {
+            "username": _("Username"),
+            "roles": _("Role"),
+            "binding": _("Bound to"),
+            "display_name": _("Display name"),
+            "password": _("Password"),
+        }
+        table = [header, *rows]
+        widths = {key: max(display_width(row[key]) for row in table) for key in header}
+        for row in table:
+            self.stdout.write("  ".join(pad(row[key], widths[key]) for key in header).rstrip())
+
+
+def display_width(text: str) -> int:
+    """Columns ``text`` takes in a terminal: Chinese characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in str(text))
+
+
+def pad(text: str, width: int) -> str:
+    text = str(text)
+    return text + " " * (width - display_width(text))
