@@ -17,7 +17,9 @@ api_v1 = [
     # Swagger UI sets inline styles; its scripts still come only from our own static files.
     path(
         "docs/",
-        csp_update({"style-src": ["'unsafe-inline'"]})(SpectacularSwaggerSplitView.as_view(url_name="api:schema")),
+        csp_update({"style-src": ["'unsafe-inline'"]})(
+            SpectacularSwaggerSplitView.as_view(url_name="api:schema")
+        ),
         name="docs",
     ),
     path("", include("daibiao.registry.api.urls")),

@@ -32,7 +32,8 @@ class AuditContext:
 
 
 _context: contextvars.ContextVar[AuditContext] = contextvars.ContextVar(
-    "daibiao_audit", default=AuditContext()  # noqa: B039 — frozen, never mutated
+    "daibiao_audit",
+    default=AuditContext(),  # noqa: B039 — frozen, never mutated
 )
 
 

@@ -9,7 +9,6 @@ from daibiao.core.scoping import Action
 from .choices import DeputyStatus, Level, UnitKind, VillageKind
 from .models import Deputy, DeputyGroup, LiaisonStation, Mandate, Town, Unit, Village
 
-
 ALL = _("All")
 
 

@@ -12,8 +12,9 @@ for a level, GBK-encoded CSV) and strict about content. It runs in three steps:
    through ``save_deputy`` so they follow exactly the rules of the deputy form.
 
 A file with any error writes nothing. Its report (the original rows plus an error column) is
-kept as a small file under ``PRIVATE_ROOT/roster-reports`` (never served as a static or media file), named by a random token and readable
-only by the user who uploaded it, so the report page can offer it as a download.
+kept as a small file under ``PRIVATE_ROOT/roster-reports`` (never served directly), named by
+a random token and readable only by the user who uploaded it, so the report page can offer it
+as a download.
 """
 
 from __future__ import annotations
