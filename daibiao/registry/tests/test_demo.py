@@ -137,8 +137,8 @@ def test_every_demo_account_logs_in_with_its_role(demo):
 def test_second_load_if_absent_changes_nothing_and_plain_load_refuses(demo, capsys):
     before = (Deputy.objects.count(), ChangeLog.objects.count(), User.objects.count())
     call_command("demo", "load", "--if-absent")
-    assert "nothing changed" in capsys.readouterr().out
-    with pytest.raises(CommandError, match="already loaded"):
+    assert "未作任何更改" in capsys.readouterr().out
+    with pytest.raises(CommandError, match="已加载"):
         call_command("demo", "load")
     assert (Deputy.objects.count(), ChangeLog.objects.count(), User.objects.count()) == before
 
@@ -154,8 +154,8 @@ def test_accounts_command_lists_every_login(demo, capsys):
 def test_load_is_refused_unless_demo_mode(settings):
     settings.DEMO_MODE = False
     before = ChangeLog.objects.count()
-    with pytest.raises(CommandError, match="DEMO_MODE"):
+    with pytest.raises(CommandError, match="DAIBIAO_DEMO=1"):
         call_command("demo", "load", "--if-absent")
-    with pytest.raises(CommandError, match="DEMO_MODE"):
+    with pytest.raises(CommandError, match="DAIBIAO_DEMO=1"):
         call_command("demo", "accounts")
     assert ChangeLog.objects.count() == before

@@ -11,6 +11,16 @@ document.addEventListener("submit", (event) => {
   const message = (button && button.dataset.confirm) || event.target.dataset.confirm;
   if (message && !window.confirm(message)) {
     event.preventDefault();
+    return;
+  }
+  // Long work: the button says what is happening and cannot be pressed twice.
+  if (button && button.dataset.busyText) {
+    button.disabled = true;
+    button.insertAdjacentHTML("afterbegin", '<span class="spinner-border spinner-border-sm me-1" aria-hidden="true"></span>');
+    const note = document.createElement("div");
+    note.className = "form-text";
+    note.textContent = button.dataset.busyText;
+    button.after(note);
   }
 });
 // htmx sends the CSRF token with its requests.
