@@ -1,10 +1,10 @@
 """Root URLs: the HTML pages, the admin, and the API under /api/v1/."""
 
+from csp.decorators import csp_update
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from csp.decorators import csp_update
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from daibiao.accounts.api.views import MeView, TokenView

@@ -42,7 +42,8 @@ class ReferenceQuerySet(ScopedQuerySet):
             return Q(**{f"{self.county_path}_id": user.county_id})
         if role == Role.COUNTY_STAFF:
             return Q(**{f"{self.county_path}_id": user.county_id})
-        if role == Role.TOWN_STAFF and self.town_path is not None:
+        # Without a town bound, ``town_id=None`` would match every row outside any town.
+        if role == Role.TOWN_STAFF and self.town_path is not None and user.town_id:
             return Q(**{f"{self.town_path}_id": user.town_id})
         return None
 
@@ -338,14 +339,16 @@ class DeputyQuerySet(ScopedQuerySet):
             return Q()
         if role == Role.COUNTY_STAFF:
             return Q(**{f"{p}county_id": user.county_id})
+        # A role whose binding is unset reaches nothing: ``station_id=None`` would match every
+        # deputy outside a station.
         if role == Role.TOWN_STAFF:
-            return Q(**{f"{p}town_id": user.town_id})
+            return Q(**{f"{p}town_id": user.town_id}) if user.town_id else None
         if action != Action.VIEW:
             return None
         if role == Role.LEADER:
             return Q(**{f"{p}county_id": user.county_id})
         if role == Role.STATION_HEAD:
-            return Q(**{f"{p}station_id": user.station_id})
+            return Q(**{f"{p}station_id": user.station_id}) if user.station_id else None
         if role == Role.DEPUTY:
             return Q(**{f"{p}id": user.deputy_id}) if user.deputy_id else None
         return None
@@ -431,7 +434,11 @@ class Deputy(Record):
         """Set the pinyin fields and the county from the name and the town."""
         self.name_pinyin = "".join(lazy_pinyin(self.name)).lower()
         self.name_initials = "".join(lazy_pinyin(self.name, style=Style.FIRST_LETTER)).lower()
-        if self.town_id and not self.county_id:
+        # The county follows the town: a form may have preset its author's county, and
+        # scoping keys on it.
+        if self.town_id and Deputy.town.is_cached(self):
+            self.county_id = self.town.county_id
+        elif self.town_id and not self.county_id:
             self.county_id = Town.objects.values_list("county_id", flat=True).get(pk=self.town_id)
 
     @property

@@ -40,6 +40,8 @@ class MeSerializer(serializers.Serializer):
 class MeView(APIView):
     """The current user: who, which roles, and what they are bound to."""
 
+    scoped = True  # reads only request.user; see tests/test_views_are_scoped.py
+
     @extend_schema(responses=MeSerializer)
     def get(self, request):
         return Response(MeSerializer(request.user).data)
