@@ -1,6 +1,8 @@
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
@@ -17,6 +19,25 @@ class TokenView(ObtainAuthToken):
     same lock-out as the login page (per account and address)."""
 
     throttle_classes = [LoginRateThrottle]
+
+    def post(self, request, *args, **kwargs):
+        try:
+            return super().post(request, *args, **kwargs)
+        except ValidationError:
+            # Axes marks the request when the account is locked for this address; say so
+            # plainly instead of "wrong password", as the login page does.
+            if getattr(request, "axes_locked_out", False) or getattr(
+                request._request, "axes_locked_out", False
+            ):
+                return Response(
+                    {
+                        "detail": gettext(
+                            "Too many failed logins: this account is locked for this address for 15 minutes."
+                        )
+                    },
+                    status=429,
+                )
+            raise
 
 
 class MeSerializer(serializers.Serializer):
