@@ -4,7 +4,9 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
-export DJANGO_SETTINGS_MODULE ?= daibiao.settings.dev
+# The `daibiao` command defaults to daibiao.settings.dev; pytest reads daibiao.settings.test
+# from pyproject.toml. Neither is exported here, so that one never leaks into the other.
+DEMO_SETTINGS ?= daibiao.settings.dev
 
 .PHONY: demo test test-postgres test-browser bench lint format messages assets install install-test migrate serve worker clean help
 
@@ -55,17 +57,17 @@ demo: install assets migrate
 	@trap 'kill 0' INT TERM EXIT; \
 	  $(BIN)/daibiao db_worker --interval 2 --no-reload >var/worker.log 2>&1 & \
 	  $(BIN)/gunicorn daibiao.wsgi:application --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 --timeout 120 \
-	    --env DJANGO_SETTINGS_MODULE=$(DJANGO_SETTINGS_MODULE) --access-logfile - --log-level warning
+	    --env DJANGO_SETTINGS_MODULE=$(DEMO_SETTINGS) --access-logfile - --log-level warning
 
 test: install-test assets
-	$(BIN)/pytest -q -n 2 --dist loadfile
+	DJANGO_SETTINGS_MODULE=daibiao.settings.test $(BIN)/pytest -q -n 2 --dist loadfile
 
 test-postgres: install-test assets
 	@test -n "$$DATABASE_URL" || (echo "Set DATABASE_URL=postgres://…" && exit 2)
-	$(BIN)/pytest -q -n 2 --dist loadfile
+	DJANGO_SETTINGS_MODULE=daibiao.settings.test $(BIN)/pytest -q -n 2 --dist loadfile
 
 test-browser: install-test assets
-	$(BIN)/pytest -q -m browser -p no:xdist
+	DJANGO_SETTINGS_MODULE=daibiao.settings.test $(BIN)/pytest -q -m browser -p no:xdist
 
 bench: install-test
 	@for script in bench/bench_*.py; do echo "== $$script"; DJANGO_SETTINGS_MODULE=daibiao.settings.test $(BIN)/python $$script || exit 1; done
