@@ -53,9 +53,10 @@ demo: install assets migrate
 	$(BIN)/daibiao demo load --if-absent
 	$(BIN)/daibiao collectstatic --no-input -v0
 	@$(BIN)/daibiao demo accounts
-	@echo "Serving at http://127.0.0.1:$(PORT)  (Ctrl-C stops the web and the worker)"
+	@echo "Serving at http://127.0.0.1:$(PORT)  (Ctrl-C stops the web, the worker and the scheduler)"
 	@trap 'kill 0' INT TERM EXIT; \
 	  $(BIN)/daibiao db_worker --interval 2 --no-reload >var/worker.log 2>&1 & \
+	  $(BIN)/daibiao scheduler >var/scheduler.log 2>&1 & \
 	  $(BIN)/gunicorn daibiao.wsgi:application --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 --timeout 120 \
 	    --env DJANGO_SETTINGS_MODULE=$(DEMO_SETTINGS) --access-logfile - --log-level warning
 

@@ -9,6 +9,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from daibiao.accounts.api.views import MeView, TokenView
 from daibiao.core.views_home import HomeView
+from daibiao.notifications.urls import api_urlpatterns as inbox_api
 
 api_v1 = [
     path("auth/token/", TokenView.as_view(), name="token"),
@@ -22,7 +23,9 @@ api_v1 = [
         ),
         name="docs",
     ),
+    path("inbox/", include(inbox_api)),
     path("", include("daibiao.registry.api.urls")),
+    path("", include("daibiao.suggestions.api.urls")),
 ]
 
 urlpatterns = [
@@ -31,7 +34,9 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("registry/", include("daibiao.registry.urls")),
+    path("loop/", include("daibiao.suggestions.urls")),
     path("audit/", include("daibiao.core.urls")),
+    path("inbox/", include("daibiao.notifications.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"))),
 ]

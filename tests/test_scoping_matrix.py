@@ -12,23 +12,28 @@ rule being empty.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import itertools
 
 import openpyxl
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.forms.models import model_to_dict
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
+from rest_framework.test import APIClient, APIRequestFactory
 
 from daibiao.core import audit
 from daibiao.core.models import ChangeAction, ChangeLog
 from daibiao.core.scoping import Action, may_add
 from daibiao.core.services import save_record
 from daibiao.core.testing.cast import Cast, build_cast
+from daibiao.notifications.choices import Channel, NotificationKind
+from daibiao.notifications.services import notify
 from daibiao.registry.choices import Gender, Level
 from daibiao.registry.models import (
     County,
@@ -41,6 +46,10 @@ from daibiao.registry.models import (
     Village,
 )
 from daibiao.registry.services import save_deputy
+from daibiao.suggestions import services as loop
+from daibiao.suggestions import workflow
+from daibiao.suggestions.choices import Step
+from daibiao.suggestions.models import Event, Suggestion
 from tests.pages import submission
 from tests.urlconf import data_endpoints
 
@@ -83,6 +92,15 @@ def populate(cast) -> None:
             actor=None,
             mandates=[{"level": Level.TOWN, "term": ""}],
         )
+        # A notification in each cast member's inbox: each one out of everyone else's reach.
+        for name, user in cast.users.items():
+            notify(
+                [user],
+                kind=NotificationKind.GENERAL,
+                subject=f"致{name}的通知",
+                body="",
+                channels=[Channel.INBOX],
+            )
         other = save_record(County(name="邻县"), actor=None)
         town = save_record(Town(county=other, name="城关镇"), actor=None)
         village = save_record(Village(town=town, name="城关村"), actor=None)
@@ -90,7 +108,7 @@ def populate(cast) -> None:
         save_record(Unit(county=other, name="邻县交通运输局"), actor=None)
         station = save_record(LiaisonStation(town=town, name="城关代表联络站"), actor=None)
         group = save_record(DeputyGroup(town=town, name="城关代表小组", station=station), actor=None)
-        save_deputy(
+        neighbour = save_deputy(
             Deputy(
                 name="钱多多",
                 gender=Gender.FEMALE,
@@ -101,6 +119,21 @@ def populate(cast) -> None:
             ),
             actor=None,
             mandates=[{"level": Level.COUNTY, "term": ""}],
+        )
+        # A clue and a suggestion of the neighbouring county, driven through the services: out
+        # of reach of everyone in the cast but the administrator (the step endpoints' 404s).
+        clue = loop.create_clue(
+            actor=None, title="城关村水渠堵塞", content="水渠堵了。", town=town, recorded_by=neighbour
+        )
+        loop.create_suggestion(
+            actor=None,
+            title="疏通城关村水渠",
+            content="建议疏通。",
+            town=town,
+            lead_deputy=neighbour,
+            clues=[clue],
+            tier="county",
+            submit=True,
         )
 
 
@@ -157,9 +190,59 @@ def form_data(endpoint, obj, admin) -> dict:
 
 def api_payload(endpoint, obj) -> dict:
     """What an API client would send to write ``obj``'s values (altered)."""
-    data = dict(endpoint.view_class.serializer_class(obj).data)
+    # Serializers may read the request (a suggestion's ``allowed_steps``): the administrator's.
+    request = APIRequestFactory().get("/")
+    request.user = get_user_model().objects.get(username="admin")
+    data = dict(endpoint.view_class.serializer_class(obj, context={"request": request}).data)
     data.pop("id", None)
+    # A clue grows into one suggestion only: another suggestion's clues are refused whoever
+    # posts them, which would leave nothing for the scope to decide.
+    data.pop("clues", None)
     return altered(data)
+
+
+def footprint() -> tuple[int, int]:
+    """What any write leaves behind: change-log rows and suggestion events."""
+    return ChangeLog.objects.count(), Event.objects.count()
+
+
+def step_input(world, user, obj) -> dict:
+    """One body that every step endpoint accepts as valid input (each serializer reads its own
+    fields and ignores the rest), so that the scope, the table and the guards decide."""
+    into = (
+        Suggestion.objects.restrict(user, Action.VIEW)
+        .exclude(pk=obj.pk)
+        .exclude(state__in=["withdrawn", "merged"])
+        .first()
+    )
+    return {
+        "text": "已现场勘查。",
+        "reason": "不属于本单位职责。",
+        "outcome": "当场修好了。",
+        "evidence": "现场查看，已完工。",
+        "finding": "回访完好。",
+        "category": "A",
+        "attitude": "satisfied",
+        "result": "satisfied",
+        "approve": True,
+        "to": "市交通运输局",
+        "until": (timezone.localdate() + dt.timedelta(days=120)).isoformat(),
+        "lead_unit": world.units["a"].pk,
+        "into": into.pk if into else None,
+    }
+
+
+def step_of(endpoint) -> Step | None:
+    """The workflow step a suggestion's step endpoint takes (``None`` for other actions)."""
+    if endpoint.model is not Suggestion:
+        return None
+    return Step(endpoint.actions["post"].rstrip("_"))
+
+
+# Read-only actions on one record that may find nothing to serve for a record in scope.
+DETAIL_ACTION_MAY_FIND_NOTHING = {
+    "api:suggestion-letter": "no assignment letter before the suggestion is assigned",
+}
 
 
 def described(response) -> str:
@@ -239,7 +322,7 @@ class TestEveryEndpoint:
         model = endpoint.model
         obj = rows(model)[0] if endpoint.has_pk else None
         url = endpoint.url(pk=obj.pk) if obj else endpoint.url()
-        before, logs = (state(obj) if obj else None), ChangeLog.objects.count()
+        before, logs = (state(obj) if obj else None), footprint()
         if endpoint.is_api:
             client = api_for("anonymous")
             for method in ("get", "post", "put", "patch", "delete"):
@@ -254,7 +337,7 @@ class TestEveryEndpoint:
                 assert response["Location"].startswith(f"{login}?next="), response["Location"]
         if obj is not None:
             assert state(obj) == before
-        assert ChangeLog.objects.count() == logs
+        assert footprint() == logs
 
     # --- pages ----------------------------------------------------------------------------
 
@@ -410,7 +493,12 @@ class TestEveryEndpoint:
             ):
                 before, logs = state(obj), ChangeLog.objects.count()
                 response = getattr(client, method)(url, payload, format="json")
-                if obj.pk in change_ids:
+                if method not in endpoint.methods:
+                    # No such write on this resource at all (its writes are step endpoints).
+                    assert response.status_code == 405, (obj, method, described(response))
+                    assert state(obj) == before
+                    assert ChangeLog.objects.count() == logs
+                elif obj.pk in change_ids:
                     assert response.status_code == 200, (obj, method, described(response))
                     assert state(obj)["name"] == payload["name"]
                 else:
@@ -419,7 +507,11 @@ class TestEveryEndpoint:
                     assert ChangeLog.objects.count() == logs
             before, logs = state(obj), ChangeLog.objects.count()
             response = client.delete(url)
-            if obj.pk in delete_ids:
+            if "delete" not in endpoint.methods:
+                assert response.status_code == 405, (obj, described(response))
+                assert state(obj) == before
+                assert ChangeLog.objects.count() == logs
+            elif obj.pk in delete_ids:
                 # Deleted, or refused (400) while other records still refer to it.
                 assert response.status_code in (204, 400), (obj, described(response))
                 assert (state(obj) is None) == (response.status_code == 204)
@@ -443,10 +535,95 @@ class TestEveryEndpoint:
                 assert new <= reach(user, model, Action.ADD), (obj, "created outside the author's scope")
                 created += 1
             else:
-                assert response.status_code in (400, 403), (obj, described(response))
+                # 405: the resource takes no creates at all (the inbox: services write it).
+                refusals = (400, 403) if "post" in endpoint.methods else (405,)
+                assert response.status_code in refusals, (obj, described(response))
                 assert not new
                 assert ChangeLog.objects.count() == logs
         assert bool(created) == may_add(user, model)
+
+    # --- actions: a step (or another write) on one record, or a read of one record --------
+
+    @pytest.mark.parametrize("role", ROLES)
+    @pytest.mark.parametrize("endpoint", [p for p in of_kind("api-action") if p.values[0].has_pk])
+    def test_api_action_is_404_outside_view_scope_and_never_an_error_inside(
+        self, endpoint, role, world, api_for
+    ):
+        user, model = world.users[role], endpoint.model
+        view_ids = reach(user, model)
+        ensure_out_of_scope_rows(role, model, view_ids)
+        client = api_for(role)
+        step = step_of(endpoint)
+        # A role the table never lets take the step must never succeed, in any state.
+        never = step is not None and not workflow.role_may(step, loop.roles_of(user))
+        for obj in rows(model):
+            before, marks = state(obj), footprint()
+            events = Event.objects.filter(suggestion_id=obj.pk, step=step).count() if step else 0
+            response = client.post(endpoint.url(pk=obj.pk), step_input(world, user, obj), format="json")
+            if obj.pk not in view_ids:
+                assert response.status_code == 404, (obj, described(response))
+                assert str(obj) not in response.content.decode()
+            else:
+                assert response.status_code in (200, 400, 403, 409), (obj, described(response))
+                if never:
+                    assert response.status_code in (400, 403), (obj, described(response))
+            if response.status_code == 200:
+                if step is not None:
+                    # A step taken leaves its event row and a change-log row (habit 5).
+                    assert Event.objects.filter(suggestion_id=obj.pk, step=step).count() == events + 1
+                    assert footprint()[0] > marks[0]
+            else:
+                assert state(obj) == before, (obj, described(response))
+                assert footprint() == marks, (obj, described(response))
+
+    @pytest.mark.parametrize("role", ROLES)
+    @pytest.mark.parametrize("endpoint", [p for p in of_kind("api-action") if not p.values[0].has_pk])
+    def test_api_collection_action_answers_without_an_error(self, endpoint, role, world, api_for):
+        response = api_for(role).post(endpoint.url(), {}, format="json")
+        assert response.status_code in (200, 204, 400, 403), described(response)
+
+    @pytest.mark.parametrize("role", ROLES)
+    @pytest.mark.parametrize("endpoint", of_kind("api-detail-action"))
+    def test_api_detail_action_is_404_outside_view_scope(self, endpoint, role, world, api_for):
+        user, model = world.users[role], endpoint.model
+        view_ids = reach(user, model)
+        ensure_out_of_scope_rows(role, model, view_ids)
+        client = api_for(role)
+        may_find_nothing = endpoint.name in DETAIL_ACTION_MAY_FIND_NOTHING
+        for obj in rows(model):
+            response = client.get(endpoint.url(pk=obj.pk))
+            if obj.pk in view_ids:
+                assert response.status_code in ((200, 404) if may_find_nothing else (200,)), (
+                    obj,
+                    described(response),
+                )
+            else:
+                assert response.status_code == 404, (obj, described(response))
+                assert str(obj) not in response.content.decode()
+
+    @pytest.mark.parametrize("role", ROLES)
+    @pytest.mark.parametrize("endpoint", of_kind("page-action"))
+    def test_page_action_is_404_outside_view_scope_and_never_an_error_inside(
+        self, endpoint, role, world, client_for
+    ):
+        client = client_for(role)
+        if not endpoint.has_pk:
+            response = client.post(endpoint.url())
+            assert response.status_code in (200, 302, 403), described(response)
+            return
+        user, model = world.users[role], endpoint.model
+        view_ids = reach(user, model)
+        ensure_out_of_scope_rows(role, model, view_ids)
+        for obj in rows(model):
+            before, marks = state(obj), footprint()
+            response = client.post(endpoint.url(pk=obj.pk))  # no input: only steps that need none pass
+            if obj.pk in view_ids:
+                assert response.status_code in (200, 302, 403), (obj, described(response))
+            else:
+                assert response.status_code == 404, (obj, described(response))
+            if response.status_code != 302:  # refused, or the form shown again with its errors
+                assert state(obj) == before, (obj, described(response))
+                assert footprint() == marks, (obj, described(response))
 
     # --- other pages: no records in the URL -----------------------------------------------
 

@@ -1,7 +1,7 @@
 """Every data view reads through the scoped base classes (STYLE habit 3).
 
 A page or API endpoint that reaches our data must inherit ``core.views.ScopedMixin`` or
-``core.api.ScopedViewSet``, or carry ``scoped = True``: an explicit marker that a reviewer
+``core.api.ScopedAPIMixin``, or carry ``scoped = True``: an explicit marker that a reviewer
 has read it and seen it scope its rows itself. The views come from the URLconf, so a view
 added without either fails here the day it is routed.
 """
@@ -14,7 +14,7 @@ from django.urls import include, path
 from django.views import generic
 from rest_framework import routers, viewsets
 
-from daibiao.core.api import ScopedViewSet
+from daibiao.core.api import ScopedAPIMixin
 from daibiao.core.views import ScopedMixin
 from daibiao.registry.api.serializers import DeputySerializer
 from daibiao.registry.models import Deputy
@@ -23,7 +23,7 @@ from tests.urlconf import all_endpoints, data_endpoints, left_out
 
 def is_scoped(endpoint) -> bool:
     view = endpoint.view_class or endpoint.view_func
-    if isinstance(view, type) and issubclass(view, ScopedMixin | ScopedViewSet):
+    if isinstance(view, type) and issubclass(view, ScopedMixin | ScopedAPIMixin):
         return True
     return getattr(view, "scoped", False) is True
 

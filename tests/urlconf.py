@@ -50,8 +50,23 @@ class Endpoint:
         return model
 
     @property
+    def methods(self) -> set[str]:
+        """The HTTP methods the route answers (lower case); those of a DRF viewset are the
+        ones its router (or ``as_view``) mapped, less any its ``http_method_names`` drops."""
+        vc = self.view_class
+        allowed = set(getattr(vc, "http_method_names", None) or ())
+        if self.actions:
+            return set(self.actions) & allowed if allowed else set(self.actions)
+        return allowed - {"head", "options", "trace"}
+
+    @property
     def kind(self) -> str:
-        """What sort of endpoint this is, which decides how the matrix tests it."""
+        """What sort of endpoint this is, which decides how the matrix tests it.
+
+        ``api-action`` and ``page-action``: a route that only takes writes (a DRF ``@action``
+        with ``methods=["post"]``, a POST-only page such as a workflow step), which a GET would
+        only ever answer with 405. ``api-detail-action``: a read-only ``@action`` on one
+        record (a timeline), tested like a detail."""
         vc = self.view_class
         if self.is_api:
             values = set(self.actions.values())
@@ -59,9 +74,15 @@ class Endpoint:
                 return "api-detail"
             if "list" in values:
                 return "api-list"
+            if self.actions and "get" not in self.methods:
+                return "api-action"
+            if self.actions and self.has_pk:
+                return "api-detail-action"
             return "api-other"
         if vc is None:
             return "page"
+        if "get" not in self.methods:
+            return "page-action"
         if issubclass(vc, generic.edit.BaseDeleteView):
             return "delete"
         if issubclass(vc, generic.edit.BaseUpdateView):

@@ -35,11 +35,10 @@ class ScopedModelSerializer(serializers.ModelSerializer):
         return save_record(instance, actor=self.context["request"].user)
 
 
-class ScopedViewSet(viewsets.ModelViewSet):
+class ScopedAPIMixin:
     """Every API resource: rows come from ``restrict(user, view)``; a row out of scope is a
-    404; a visible row the user may not change or delete is a 403."""
-
-    queryset = None  # subclasses set it; get_queryset scopes it
+    404; a visible row the user may not change or delete is a 403. Mix it into any DRF
+    generic view or viewset."""
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
@@ -56,8 +55,18 @@ class ScopedViewSet(viewsets.ModelViewSet):
             raise exceptions.PermissionDenied()
         return obj
 
+
+class ScopedViewSet(ScopedAPIMixin, viewsets.ModelViewSet):
+    """A full scoped resource; deletes go through the service."""
+
+    queryset = None  # subclasses set it; get_queryset scopes it
+
     def perform_destroy(self, instance):
         delete_record(instance, actor=self.request.user)
+
+
+class ScopedGenericViewSet(ScopedAPIMixin, viewsets.GenericViewSet):
+    """A scoped base for resources that pick their own mixins (and write through services)."""
 
 
 class ReadOnlyScopedViewSet(ScopedViewSet):

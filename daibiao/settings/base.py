@@ -38,6 +38,9 @@ INSTALLED_APPS = [
     "daibiao.core",
     "daibiao.accounts",
     "daibiao.registry",
+    "daibiao.notifications",
+    "daibiao.activities",
+    "daibiao.suggestions",
 ]
 
 MIDDLEWARE = [
@@ -72,6 +75,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "daibiao.core.context_processors.navigation",
+                "daibiao.notifications.context_processors.inbox",
             ],
         },
     },
@@ -198,6 +202,9 @@ CONTENT_SECURITY_POLICY = {
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "daibiao@localhost")
+# Text messages: a class with ``send(phone, text)`` (see daibiao.notifications.sms). The
+# default only logs them; production names the SMS gateway's backend.
+SMS_BACKEND = env_str("SMS_BACKEND", "daibiao.notifications.sms.LoggingSMSBackend")
 
 # Demo mode creates the demo accounts with a known password; never in production.
 DEMO_MODE = env_bool("DAIBIAO_DEMO", False)

@@ -37,6 +37,8 @@ class Cast:
     groups: dict[str, DeputyGroup] = field(default_factory=dict)
     deputies: dict[str, Deputy] = field(default_factory=dict)
     users: dict = field(default_factory=dict)
+    clues: dict = field(default_factory=dict)
+    suggestions: dict = field(default_factory=dict)
 
     # Which user names may see which deputy keys (for scoping tests).
     ROLE_USERS = (
@@ -108,4 +110,43 @@ def build_cast() -> Cast:
     user("deputy_b", [Role.DEPUTY], deputy=cast.deputies["b"], town=cast.towns["b"])
     user("station_a", [Role.STATION_HEAD], station=cast.stations["a"], town=cast.towns["a"])
     user("admin", [Role.ADMIN])
+    build_loop(cast)
     return cast
+
+
+def build_loop(cast: Cast) -> None:
+    """A clue and a suggestion per town, raised by that town's deputy; 武安镇's is assigned
+    to unit a (县交通运输局) with unit b co-handling, 九集镇's waits for triage."""
+    from daibiao.suggestions import services as loop
+
+    cast.clues = {}
+    cast.suggestions = {}
+    for key in ("a", "b"):
+        actor = cast.users[f"deputy_{key}"]
+        clue = loop.create_clue(
+            actor=actor,
+            title=f"{cast.towns[key].name}村道破损",
+            content="村道多处坑洼，雨天积水。",
+            town=cast.towns[key],
+        )
+        cast.clues[key] = loop.create_clue(
+            actor=actor,
+            title=f"{cast.towns[key].name}路灯不亮",
+            content="村口路灯坏了半年。",
+            town=cast.towns[key],
+        )
+        cast.suggestions[key] = loop.create_suggestion(
+            actor=actor,
+            title=f"修复{cast.towns[key].name}村道",
+            content="建议尽快修复村道。",
+            clues=[clue],
+            tier="county",
+            category="transport",
+            submit=True,
+        )
+    loop.assign_suggestion(
+        cast.suggestions["a"],
+        actor=cast.users["town_a"],
+        lead_unit=cast.units["a"],
+        co_units=[cast.units["b"]],
+    )

@@ -28,3 +28,50 @@ document.body.addEventListener("htmx:configRequest", (event) => {
   const token = document.querySelector("input[name=csrfmiddlewaretoken]");
   if (token) event.detail.headers["X-CSRFToken"] = token.value;
 });
+// The triage board: ticking clues counts them and, for the first one ticked, fills the
+// empty fields of the merge form from it (title, content, category, leading deputy).
+document.addEventListener("change", (event) => {
+  const box = event.target;
+  if (!box.classList || !box.classList.contains("js-clue-pick")) return;
+  const form = document.getElementById(box.getAttribute("form"));
+  if (!form) return;
+  const ticked = document.querySelectorAll(`.js-clue-pick[form="${form.id}"]:checked`);
+  const counter = form.querySelector("[data-merge-count]");
+  if (counter) counter.textContent = String(ticked.length);
+  if (!box.checked) return;
+  const fill = (name, value) => {
+    const field = form.querySelector(`[name="merge-${name}"]`);
+    if (!field || !value) return;
+    if (field.tagName === "SELECT") {
+      const untouched = field.value === "" || field.value === field.dataset.initial;
+      if (untouched && field.querySelector(`option[value="${CSS.escape(value)}"]`)) field.value = value;
+    } else if (!field.value.trim()) {
+      field.value = value;
+    }
+  };
+  fill("title", box.dataset.title);
+  fill("content", box.dataset.content);
+  fill("lead_deputy", box.dataset.recorder);
+  const category = form.querySelector('[name="merge-category"]');
+  if (category && box.dataset.category && !category.dataset.touched) category.value = box.dataset.category;
+});
+document.addEventListener("input", (event) => {
+  if (event.target.name === "merge-category") event.target.dataset.touched = "1";
+});
+// On a phone the filter bar starts folded (unless filters are in use), so the list shows first.
+if (window.matchMedia("(max-width: 576px)").matches) {
+  document.querySelectorAll("details.js-collapse-sm:not([data-keep-open])").forEach((el) => {
+    el.open = false;
+  });
+}
+// The assign form: the unit chosen to lead cannot also co-handle.
+document.addEventListener("change", (event) => {
+  const select = event.target;
+  if (!select.name || !select.name.endsWith("-lead_unit") || !select.form) return;
+  const prefix = select.name.slice(0, -"lead_unit".length);
+  select.form.querySelectorAll(`input[name="${prefix}co_units"]`).forEach((box) => {
+    const lead = box.value === select.value;
+    box.disabled = lead;
+    if (lead) box.checked = false;
+  });
+});

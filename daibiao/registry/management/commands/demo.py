@@ -7,10 +7,12 @@ import unicodedata
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from daibiao.registry.choices import Level
 from daibiao.registry.demo import COUNTY_NAME, DemoError, demo_accounts, load_demo
+from daibiao.suggestions.demo import load_loop
 
 
 class Command(BaseCommand):
@@ -36,7 +38,10 @@ class Command(BaseCommand):
         """Load the demo, report how long it took and what it holds."""
         started = time.perf_counter()
         try:
-            summary = load_demo(if_absent=if_absent)
+            # One transaction: the county and this year's campaign in it come together or not at all.
+            with transaction.atomic():
+                summary = load_demo(if_absent=if_absent)
+                loop = load_loop() if summary is not None else None
         except DemoError as exc:
             raise CommandError(str(exc)) from exc
         if summary is None:
@@ -83,6 +88,19 @@ class Command(BaseCommand):
             _(
                 "{accounts} demo accounts; {rows} change-log rows. `daibiao demo accounts` lists the logins."
             ).format(accounts=summary.accounts, rows=summary.change_log)
+        )
+        self.stdout.write(
+            _(
+                "Campaign replayed: {clues} clues, {suggestions} suggestions, {concluded} concluded "
+                "({implemented} implemented), {open} still in the loop; {seconds:.1f} s."
+            ).format(
+                clues=loop.clues,
+                suggestions=loop.suggestions,
+                concluded=loop.concluded,
+                implemented=loop.implemented,
+                open=loop.open,
+                seconds=loop.seconds,
+            )
         )
 
     def accounts(self) -> None:

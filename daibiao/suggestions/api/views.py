@@ -1,0 +1,191 @@
+"""The closed loop's API: clues and suggestions, and one POST endpoint per step."""
+
+from django.db.models import Prefetch
+from django.utils.translation import gettext
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, mixins, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from daibiao.core.api import ScopedGenericViewSet
+from daibiao.core.documents import file_response
+from daibiao.core.scoping import Action
+from daibiao.registry.models import Town
+
+from .. import services, workflow
+from ..documents import assignment_letter
+from ..errors import Conflict, Invalid, StepRefused
+from ..filtersets import ClueFilterSet, SuggestionFilterSet
+from ..models import Assignment, Clue, Suggestion
+from . import serializers as s
+
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def refused(exc: StepRefused, request) -> Response:
+    """403, 409 (with the state and the steps allowed now) or 400 (field errors)."""
+    if isinstance(exc, Invalid):
+        return Response(exc.errors, status=status.HTTP_400_BAD_REQUEST)
+    body = {"detail": exc.message}
+    if isinstance(exc, Conflict) and exc.suggestion is not None:
+        exc.suggestion.refresh_from_db()
+        body["state"] = exc.suggestion.state
+        body["allowed_steps"] = [
+            x.replace("_", "-") for x in services.allowed_steps(exc.suggestion, request.user)
+        ]
+    return Response(body, status=exc.status)
+
+
+class ClueViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, ScopedGenericViewSet
+):
+    """Problem clues. ``title`` and ``content`` are enough: the recording deputy and the town
+    come from the user."""
+
+    queryset = Clue.objects.select_related("town", "recorded_by")
+    serializer_class = s.ClueSerializer
+    filterset_class = ClueFilterSet
+    ordering_fields = ["occurred_on", "id"]
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        user = self.request.user
+        town = data.pop("town", None) or (user.deputy.town if user.deputy_id else None) or user.town
+        if town is None:
+            raise exceptions.ValidationError({"town": [gettext("Say which town the clue comes from.")]})
+        try:
+            serializer.instance = services.create_clue(actor=user, town=town, **data)
+        except Invalid as exc:
+            raise exceptions.ValidationError(exc.errors) from exc
+        except StepRefused as exc:
+            raise exceptions.PermissionDenied(exc.message) from exc
+
+    def _close(self, request, pk, input_class, func, field):
+        clue = self.get_object()
+        data = input_class(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            func(clue, actor=request.user, **{field: data.validated_data[field]})
+        except StepRefused as exc:
+            return refused(exc, request)
+        return Response(s.ClueSerializer(clue, context={"request": request}).data)
+
+    @extend_schema(request=s.ClueOutcomeSerializer, responses=s.ClueSerializer)
+    @action(detail=True, methods=["post"], url_path="solve")
+    def solve(self, request, pk=None):
+        return self._close(request, pk, s.ClueOutcomeSerializer, services.solve_clue_on_spot, "outcome")
+
+    @extend_schema(request=s.ClueDismissSerializer, responses=s.ClueSerializer)
+    @action(detail=True, methods=["post"], url_path="dismiss")
+    def dismiss(self, request, pk=None):
+        return self._close(request, pk, s.ClueDismissSerializer, services.dismiss_clue, "reason")
+
+
+def _step(url_path, input_class, func, *, name=None, arg_map=None):
+    """An endpoint ``POST …/{id}/<url_path>/`` that validates ``input_class`` and calls the
+    service ``func``; refusals become 400/403/409."""
+
+    def endpoint(self, request, pk=None):
+        suggestion = self.get_object()
+        data = input_class(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        kwargs = dict(data.validated_data)
+        for old, new in (arg_map or {}).items():
+            kwargs[new] = kwargs.pop(old)
+        try:
+            func(suggestion, actor=request.user, **kwargs)
+        except StepRefused as exc:
+            return refused(exc, request)
+        # A unit that returned the item no longer sees it: answer with the item as the step
+        # left it, which is what the unit just acted on.
+        fresh = self.get_queryset().filter(pk=suggestion.pk).first() or Suggestion.objects.get(
+            pk=suggestion.pk
+        )
+        return Response(s.SuggestionSerializer(fresh, context={"request": request}).data)
+
+    endpoint.__name__ = name or url_path.replace("-", "_")
+    endpoint = action(detail=True, methods=["post"], url_path=url_path, url_name=url_path)(endpoint)
+    return extend_schema(request=input_class, responses={200: s.SuggestionSerializer})(endpoint)
+
+
+class SuggestionViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, ScopedGenericViewSet
+):
+    """Suggestions, with ``allowed_steps`` for the current user and one endpoint per step."""
+
+    queryset = Suggestion.objects.select_related("town", "lead_deputy", "lead_unit").prefetch_related(
+        "co_signers",
+        "clues",
+        "extensions",
+        "ratings",
+        Prefetch("assignments", queryset=Assignment.objects.select_related("unit")),
+    )
+    serializer_class = s.SuggestionSerializer
+    filterset_class = SuggestionFilterSet
+    ordering_fields = ["id", "deadline", "state_entered_at"]
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        clues = data.pop("clues", [])
+        co_signers = data.pop("co_signers", [])
+        town = data.pop("town", None)
+        if (
+            town is not None
+            and not Town.objects.restrict(self.request.user, Action.VIEW).filter(pk=town.pk).exists()
+        ):
+            raise exceptions.ValidationError({"town": [gettext("Unknown town.")]})
+        try:
+            serializer.instance = services.create_suggestion(
+                actor=self.request.user, clues=clues, co_signers=co_signers, town=town, **data
+            )
+        except Invalid as exc:
+            raise exceptions.ValidationError(exc.errors) from exc
+        except StepRefused as exc:
+            raise exceptions.PermissionDenied(exc.message) from exc
+
+    @extend_schema(
+        parameters=[OpenApiParameter("unit", int, description="The unit the letter is addressed to.")],
+        responses={(200, DOCX_TYPE): OpenApiTypes.BINARY},
+    )
+    @action(detail=True, methods=["get"], url_path="letter")
+    def letter(self, request, pk=None):
+        """The assignment letter (交办函) to one of the suggestion's units, as .docx."""
+        suggestion = self.get_object()
+        assignments = suggestion.assignments.exclude(state="returned").select_related("unit")
+        if request.user.unit_id and not (services.roles_of(request.user) & workflow.STAFF):
+            assignments = assignments.filter(unit_id=request.user.unit_id)
+        assignment = assignments.filter(unit_id=request.query_params.get("unit") or 0).first() or (
+            assignments.first() if "unit" not in request.query_params else None
+        )
+        if assignment is None:
+            raise exceptions.NotFound()
+        content = assignment_letter(suggestion, assignment)
+        name = f"交办函-{suggestion.pk}-{assignment.unit.name}.docx"
+        return file_response(content, name, DOCX_TYPE)
+
+    @extend_schema(responses=s.EventSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def timeline(self, request, pk=None):
+        suggestion = self.get_object()
+        events = suggestion.events.order_by("created_at", "id")
+        return Response(s.EventSerializer(events, many=True).data)
+
+    submit = _step("submit", s.EmptySerializer, services.submit_suggestion)
+    assign = _step("assign", s.AssignSerializer, services.assign_suggestion)
+    transfer = _step("transfer", s.TransferSerializer, services.transfer_suggestion)
+    acknowledge = _step("acknowledge", s.EmptySerializer, services.acknowledge_suggestion)
+    return_ = _step("return", s.ReasonSerializer, services.return_suggestion, name="return_")
+    progress = _step("progress", s.TextSerializer, services.report_progress)
+    request_extension = _step("request-extension", s.ExtensionSerializer, services.request_extension)
+    decide_extension = _step("decide-extension", s.DecideExtensionSerializer, services.decide_extension)
+    co_opinion = _step("co-opinion", s.TextSerializer, services.send_co_opinion)
+    reply = _step("reply", s.ReplyInputSerializer, services.reply_to_suggestion)
+    reclassify = _step("reclassify", s.ReclassifySerializer, services.reclassify_reply)
+    rate = _step("rate", s.RateSerializer, services.rate_reply)
+    conclude = _step("conclude", s.ConcludeSerializer, services.conclude_suggestion)
+    verify_implemented = _step("verify-implemented", s.EvidenceSerializer, services.verify_implemented)
+    look_back = _step("look-back", s.FindingSerializer, services.look_back)
+    urge = _step("urge", s.UrgeSerializer, services.urge_suggestion)
+    withdraw = _step("withdraw", s.WithdrawSerializer, services.withdraw_suggestion)
+    merge = _step("merge", s.MergeSerializer, services.merge_suggestion)

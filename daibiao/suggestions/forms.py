@@ -1,0 +1,317 @@
+"""Forms of the closed-loop pages. They only read and check input: every write is a service.
+
+Each step form's fields are named like the keyword arguments of its service, so the step
+view passes ``cleaned_data`` on as it is. Pickers offer only rows within the user's scope.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from daibiao.core.scoping import Action
+from daibiao.registry.models import Deputy, Unit, Village
+
+from .choices import Category, ClueState, ReplyCategory, Satisfaction, State, Tier
+from .models import Clue, Suggestion
+
+TEXTAREA = {"rows": 3}
+
+
+def _style(form: forms.BaseForm) -> None:
+    """The Bootstrap classes each widget wants (radios and check boxes are laid out by the
+    template, which needs only the input's own class)."""
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple | forms.CheckboxInput):
+            widget.attrs.setdefault("class", "form-check-input")
+        elif isinstance(widget, forms.Select):
+            widget.attrs.setdefault("class", "form-select")
+        else:
+            widget.attrs.setdefault("class", "form-control")
+
+
+def _date_input():
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class StepForm(forms.Form):
+    """The input of one step on one suggestion, for one user."""
+
+    def __init__(self, *args, user, suggestion: Suggestion, **kwargs):
+        kwargs.setdefault("auto_id", f"id_s{suggestion.pk}_%s")
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.suggestion = suggestion
+        self.setup()
+        _style(self)
+
+    def setup(self) -> None:
+        """Fill the pickers (subclasses)."""
+
+
+class EmptyForm(StepForm):
+    """Steps that take no input: submit, acknowledge."""
+
+
+def _units(user, suggestion):
+    return (
+        Unit.objects.restrict(user, Action.VIEW)
+        .filter(county_id=suggestion.county_id, is_active=True)
+        .order_by("kind", "name")
+    )
+
+
+class AssignForm(StepForm):
+    lead_unit = forms.ModelChoiceField(
+        label=_("Lead unit"), queryset=Unit.objects.none(), empty_label=_("Choose the lead unit")
+    )
+    co_units = forms.ModelMultipleChoiceField(
+        label=_("Co-handling units"),
+        queryset=Unit.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Optional. They send the lead unit their opinion."),
+    )
+    deadline = forms.DateField(
+        label=_("Reply deadline"),
+        required=False,
+        widget=_date_input(),
+        help_text=_("Leave empty for the standard time limit."),
+    )
+    note = forms.CharField(
+        label=_("Note to the units"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def setup(self):
+        units = _units(self.user, self.suggestion)
+        self.fields["lead_unit"].queryset = units
+        self.fields["co_units"].queryset = units
+
+
+class TransferForm(StepForm):
+    to = forms.CharField(
+        label=_("Transferred to"),
+        max_length=120,
+        help_text=_("The body outside the county that handles it, e.g. the city's transport bureau."),
+    )
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs=TEXTAREA))
+
+
+class ReasonForm(StepForm):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs=TEXTAREA))
+
+
+class OptionalReasonForm(StepForm):
+    reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs=TEXTAREA))
+
+
+class TextForm(StepForm):
+    text = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs=TEXTAREA))
+
+
+class ProgressForm(TextForm):
+    def setup(self):
+        self.fields["text"].label = _("What has been done so far")
+
+
+class CoOpinionForm(TextForm):
+    def setup(self):
+        self.fields["text"].label = _("Your unit's opinion for the lead unit")
+
+
+class ExtensionForm(StepForm):
+    until = forms.DateField(label=_("New deadline"), widget=_date_input())
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs=TEXTAREA))
+
+
+class DecideExtensionForm(StepForm):
+    approve = forms.TypedChoiceField(
+        label=_("Decision"),
+        choices=[("yes", _("Approve")), ("no", _("Refuse"))],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReplyForm(StepForm):
+    category = forms.ChoiceField(
+        label=_("Reply class"), choices=ReplyCategory.choices, widget=forms.RadioSelect
+    )
+    text = forms.CharField(label=_("Reply"), widget=forms.Textarea(attrs={"rows": 5}))
+
+
+class ReclassifyForm(StepForm):
+    category = forms.ChoiceField(
+        label=_("Reply class"), choices=ReplyCategory.choices, widget=forms.RadioSelect
+    )
+
+    def setup(self):
+        self.fields["category"].initial = self.suggestion.reply_category or None
+
+
+class RateForm(StepForm):
+    attitude = forms.ChoiceField(
+        label=_("Handling attitude"), choices=Satisfaction.choices, widget=forms.RadioSelect
+    )
+    result = forms.ChoiceField(label=_("Result"), choices=Satisfaction.choices, widget=forms.RadioSelect)
+    comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ConcludeForm(StepForm):
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class EvidenceForm(StepForm):
+    evidence = forms.CharField(label=_("What was seen on the ground"), widget=forms.Textarea(attrs=TEXTAREA))
+
+
+class FindingForm(StepForm):
+    finding = forms.CharField(label=_("Finding"), widget=forms.Textarea(attrs=TEXTAREA))
+
+
+class UrgeForm(StepForm):
+    text = forms.CharField(label=_("Urging"), widget=forms.Textarea(attrs=TEXTAREA))
+    key = forms.BooleanField(label=_("Make it key supervision"), required=False)
+
+
+class MergeForm(StepForm):
+    into = forms.ModelChoiceField(
+        label=_("Merge into"), queryset=Suggestion.objects.none(), empty_label=_("Choose a suggestion")
+    )
+
+    def setup(self):
+        field = self.fields["into"]
+        field.queryset = (
+            Suggestion.objects.restrict(self.user, Action.VIEW)
+            .filter(county_id=self.suggestion.county_id)
+            .exclude(pk=self.suggestion.pk)
+            .exclude(state__in=[State.WITHDRAWN, State.MERGED])
+            .order_by("-id")
+        )
+        field.label_from_instance = lambda s: f"#{s.pk} {s.title}"
+
+
+# --- clues ----------------------------------------------------------------------------------
+
+
+class ClueForm(forms.Form):
+    """A deputy records a clue in his or her town."""
+
+    title = forms.CharField(label=_("What is the problem?"), max_length=120)
+    content = forms.CharField(
+        label=_("Details"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=5000,
+        help_text=_("Where exactly, since when, who is affected."),
+    )
+    village = forms.ModelChoiceField(
+        label=_("Village or community"),
+        queryset=Village.objects.none(),
+        required=False,
+        empty_label=_("Not specified"),
+    )
+    category = forms.ChoiceField(
+        label=_("Category"), choices=[("", _("Not sure")), *Category.choices], required=False
+    )
+    raised_by = forms.CharField(label=_("Raised by"), max_length=100, required=False)
+
+    def __init__(self, *args, user, town, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["village"].queryset = (
+            Village.objects.restrict(user, Action.VIEW).filter(town=town).order_by("name")
+            if town is not None
+            else Village.objects.none()
+        )
+        self.fields["raised_by"].help_text = _("Optional: the constituents who raised it.")
+        _style(self)
+
+
+class OutcomeForm(forms.Form):
+    outcome = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+
+class DismissForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("It is given back to whoever raised the clue."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+
+def open_clues(user):
+    """Open clues the user may turn into a suggestion (or close)."""
+    return Clue.objects.restrict(user, Action.CHANGE).filter(state=ClueState.OPEN)
+
+
+class SuggestionForm(forms.Form):
+    """A new suggestion, from the triage board (several clues) or from a deputy's page."""
+
+    clues = forms.ModelMultipleChoiceField(
+        label=_("Clues"), queryset=Clue.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    title = forms.CharField(label=_("Title"), max_length=120)
+    content = forms.CharField(
+        label=_("Suggestion"), widget=forms.Textarea(attrs={"rows": 5}), max_length=10000
+    )
+    tier = forms.ChoiceField(label=_("Tier"), choices=Tier.choices, initial=Tier.TOWN)
+    category = forms.ChoiceField(label=_("Category"), choices=Category.choices, initial=Category.OTHER)
+    lead_deputy = forms.ModelChoiceField(
+        label=_("Leading deputy"), queryset=Deputy.objects.none(), required=False
+    )
+    submit = forms.BooleanField(label=_("Submit it now"), required=False, initial=True)
+
+    def __init__(self, *args, user, deputy_picker: bool, require_clues: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        clues = (
+            open_clues(user).select_related("town", "village", "recorded_by").order_by("-occurred_on", "-id")
+        )
+        self.fields["clues"].queryset = clues
+        self.fields["clues"].label_from_instance = lambda c: c.title
+        self.fields["clues"].required = require_clues
+        if deputy_picker:
+            # The deputies who recorded the clues on offer: one of them leads the suggestion.
+            self.fields["lead_deputy"].queryset = (
+                Deputy.objects.restrict(user, Action.VIEW)
+                .filter(pk__in=clues.exclude(recorded_by=None).values("recorded_by_id"))
+                .order_by("name")
+            )
+            self.fields["lead_deputy"].empty_label = _("The deputy who recorded the first clue")
+        else:
+            del self.fields["lead_deputy"]
+        _style(self)
+
+    def clean(self):
+        data = super().clean()
+        deputy, clues = data.get("lead_deputy"), data.get("clues") or []
+        if deputy is not None and clues and deputy.pk not in {c.recorded_by_id for c in clues}:
+            self.add_error("lead_deputy", _("Choose a deputy who recorded one of the chosen clues."))
+        return data
+
+    def service_kwargs(self) -> dict:
+        data = dict(self.cleaned_data)
+        clues = list(data.pop("clues") or [])
+        kwargs = {
+            "title": data["title"],
+            "content": data["content"],
+            "tier": data["tier"],
+            "category": data["category"],
+            "clues": clues,
+            "submit": data.get("submit", True),
+        }
+        if "lead_deputy" in self.fields:
+            deputy = data.get("lead_deputy")
+            if deputy is None and clues:
+                deputy = clues[0].recorded_by
+            kwargs["lead_deputy"] = deputy
+        return kwargs

@@ -1,0 +1,28 @@
+from django.urls import path
+
+from . import views
+from .views import STEPS
+
+app_name = "suggestions"
+
+urlpatterns = [
+    path("suggestions/", views.SuggestionList.as_view(), name="suggestion-list"),
+    path("suggestions/new/", views.SuggestionCreate.as_view(), name="suggestion-create"),
+    path("suggestions/<int:pk>/", views.SuggestionDetail.as_view(), name="suggestion-detail"),
+    # One POST-only route per step of the loop, all answered by the same view.
+    *(
+        path(
+            f"suggestions/<int:pk>/step/{step.value.replace('_', '-')}/",
+            views.SuggestionStep.as_view(step=step.value),
+            name=f"suggestion-{step.value.replace('_', '-')}",
+        )
+        for step in STEPS
+    ),
+    path("triage/", views.Triage.as_view(), name="triage"),
+    path("unit/", views.UnitInbox.as_view(), name="unit-inbox"),
+    path("mine/", views.Mine.as_view(), name="mine"),
+    path("clues/", views.ClueList.as_view(), name="clue-list"),
+    path("clues/<int:pk>/", views.ClueDetail.as_view(), name="clue-detail"),
+    path("clues/<int:pk>/solve/", views.ClueAction.as_view(action="solve"), name="clue-solve"),
+    path("clues/<int:pk>/dismiss/", views.ClueAction.as_view(action="dismiss"), name="clue-dismiss"),
+]
