@@ -349,6 +349,16 @@ class Suggestion(Record):
         return self.state in OPEN_STATES and self.deadline is not None and self.deadline < timezone.now()
 
 
+class ThroughSuggestionQuerySet(ScopedQuerySet):
+    """Rows that belong to one suggestion reach whoever the suggestion reaches."""
+
+    def scope(self, role, user, action):
+        q = Suggestion.objects.none().scope(role, user, action)
+        if q is None:
+            return None
+        return Q(suggestion__in=Suggestion.objects.filter(q).values("pk")) if q else Q()
+
+
 class Assignment(Record):
     """One unit's part in a suggestion: lead (主办) or co-handling (协办)."""
 
@@ -368,16 +378,8 @@ class Assignment(Record):
     opinion_by = models.DateTimeField(_("opinion due"), null=True, blank=True)
     opinion_at = models.DateTimeField(_("opinion sent at"), null=True, blank=True)
 
-    class QS(ScopedQuerySet):
-        def scope(self, role, user, action):
-            q = Suggestion.objects.none().scope(role, user, action)
-            return (
-                None
-                if q is None
-                else Q(suggestion__in=Suggestion.objects.filter(q).values("pk"))
-                if q
-                else Q()
-            )
+    class QS(ThroughSuggestionQuerySet):
+        pass
 
     objects = QS.as_manager()
 
@@ -500,18 +502,10 @@ class Event(models.Model):
     data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
 
-    class QS(ScopedQuerySet):
+    class QS(ThroughSuggestionQuerySet):
         def scope(self, role, user, action):
-            if action != Action.VIEW:
-                return None
-            q = Suggestion.objects.none().scope(role, user, action)
-            return (
-                None
-                if q is None
-                else Q(suggestion__in=Suggestion.objects.filter(q).values("pk"))
-                if q
-                else Q()
-            )
+            # The timeline is written by the services alone; every role only reads it.
+            return super().scope(role, user, action) if action == Action.VIEW else None
 
     objects = QS.as_manager()
 
