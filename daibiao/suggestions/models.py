@@ -517,3 +517,44 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return f"{self.suggestion_id} {self.step} {self.from_state}→{self.to_state}"
+
+
+class ClueFeedback(models.Model):
+    """One text message telling the people behind a clue how their problem stands (反馈群众).
+
+    One row per clue and step, claimed before sending, so a job run twice texts once."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")  # waiting for the worker
+        SENDING = "sending", _("Sending")  # claimed by one worker
+        SENT = "sent", _("Sent")  # accepted by the SMS gateway
+        FAILED = "failed", _("Failed")  # refused; see error
+
+    clue = models.ForeignKey(Clue, on_delete=models.CASCADE, related_name="feedback")
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="+")
+    phone_masked = models.CharField(_("phone"), max_length=20)
+    text = models.CharField(_("text"), max_length=200)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    error = models.CharField(_("error"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class QS(ThroughSuggestionQuerySet):
+        def scope(self, role, user, action):
+            q = Clue.objects.none().scope(role, user, action) if action == Action.VIEW else None
+            if q is None:
+                return None
+            return Q(clue__in=Clue.objects.filter(q).values("pk")) if q else Q()
+
+    objects = QS.as_manager()
+
+    class Meta:
+        verbose_name = _("feedback to constituents")
+        verbose_name_plural = _("feedback to constituents")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["clue", "event"], name="one_feedback_per_clue_and_step")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.clue} · {self.phone_masked} · {self.status}"

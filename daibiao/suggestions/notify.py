@@ -69,10 +69,12 @@ def recipients(suggestion, event):
 def notify_step(suggestion_id: int, event_id: int) -> None:
     from daibiao.notifications.services import notify
 
+    from .feedback import queue_feedback
     from .models import Event, Suggestion
 
     suggestion = Suggestion.objects.get(pk=suggestion_id)
     event = Event.objects.get(pk=event_id)
+    queue_feedback(suggestion, event)
     users = recipients(suggestion, event)
     if not users:
         return
