@@ -38,7 +38,6 @@ from .choices import (
     OPEN_STATES,
     AssignmentState,
     ClueState,
-    ExtensionState,
     State,
     Step,
 )
@@ -193,23 +192,6 @@ NEXT = {
 }
 
 
-def visible_steps(suggestion: Suggestion, user) -> list[str]:
-    """``services.allowed_steps``, less the buttons that could only fail for the records
-    already loaded on the page (a rating already given, no extension request waiting)."""
-    steps = services.allowed_steps(suggestion, user)
-    deputy_id = getattr(user, "deputy_id", None)
-    pending = any(e.state == ExtensionState.PENDING for e in suggestion.extensions.all())
-    rated = any(r.deputy_id == deputy_id and r.round == suggestion.round for r in suggestion.ratings.all())
-    drop = set()
-    if not pending:
-        drop.add(Step.DECIDE_EXTENSION)
-    else:
-        drop.add(Step.REQUEST_EXTENSION)
-    if rated:
-        drop.add(Step.RATE)
-    return [s for s in steps if s not in drop]
-
-
 # --- suggestions ----------------------------------------------------------------------------
 
 
@@ -322,7 +304,7 @@ class SuggestionDetail(LoopContextMixin, ScopedDetailView):
     def step_panels(self, bound: forms.StepForm | None = None) -> list[dict]:
         suggestion, user = self.object, self.request.user
         panels = []
-        steps = visible_steps(suggestion, user)
+        steps = services.allowed_steps(suggestion, user)
         # ``?step=assign`` opens that step's form (the board sends a new suggestion here).
         wanted = self.request.GET.get("step") if bound is None else None
         if bound is not None and bound.prefix not in steps:
@@ -724,7 +706,7 @@ class Mine(LoopContextMixin, ScopedMixin, AudienceMixin, generic.TemplateView):
                 s.relation = _("Co-signed")
             else:
                 s.relation = _("From my clue")
-            if Step.RATE in visible_steps(s, user) and s.replies.all():
+            if Step.RATE in services.allowed_steps(s, user) and s.replies.all():
                 s.latest_reply = list(s.replies.all())[-1]
                 s.rate_form = make_step_form(Step.RATE, s, user)
                 to_rate.append(s)
