@@ -173,6 +173,17 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One schema name per choice set, so that clients get stable enum types.
+    "ENUM_NAME_OVERRIDES": {
+        "SuggestionStateEnum": "daibiao.suggestions.choices.State",
+        "ClueStateEnum": "daibiao.suggestions.choices.ClueState",
+        "AssignmentStateEnum": "daibiao.suggestions.choices.AssignmentState",
+        "ExtensionStateEnum": "daibiao.suggestions.choices.ExtensionState",
+        "SuggestionCategoryEnum": "daibiao.suggestions.choices.Category",
+        "ReplyCategoryEnum": "daibiao.suggestions.choices.ReplyCategory",
+        "SatisfactionEnum": "daibiao.suggestions.choices.Satisfaction",
+        "StepEnum": "daibiao.suggestions.choices.Step",
+    },
 }
 
 FILTERS_EMPTY_CHOICE_LABEL = _("All")

@@ -4,6 +4,8 @@ import django_filters as filters
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from daibiao.activities.models import Campaign
 from daibiao.core.scoping import Action
@@ -29,8 +31,11 @@ class SuggestionFilterSet(filters.FilterSet):
     concluded = filters.BooleanFilter(label=_("Concluded"), method="filter_concluded")
     implemented = filters.BooleanFilter(label=_("Implemented"), method="filter_implemented")
     key = filters.BooleanFilter(label=_("Key supervision"), field_name="key_supervision")
-    unit = filters.ModelChoiceFilter(
-        label=_("Unit"), queryset=_scoped(Unit), method="filter_unit", empty_label=ALL
+    # The schema cannot guess a method-backed filter's type: a unit is given by its id.
+    unit = extend_schema_field(OpenApiTypes.INT)(
+        filters.ModelChoiceFilter(
+            label=_("Unit"), queryset=_scoped(Unit), method="filter_unit", empty_label=ALL
+        )
     )
     town = filters.ModelChoiceFilter(label=_("Town"), queryset=_scoped(Town), empty_label=ALL)
     category = filters.ChoiceFilter(label=_("Category"), choices=Category.choices)
