@@ -1,40 +1,13 @@
 """Filters shared by the HTML lists and the API (``?town=``, ``?level=``, ``?search=`` …)."""
 
 import django_filters as filters
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from daibiao.core.scoping import Action
+from daibiao.core.filters import ALL, SearchFilterSet
+from daibiao.core.filters import scoped_choices as _scoped
 
 from .choices import DeputyStatus, Level, UnitKind, VillageKind
 from .models import Deputy, DeputyGroup, LiaisonStation, Mandate, Town, Unit, Village
-
-ALL = _("All")
-
-
-def _scoped(model):
-    """A picker queryset: the rows of ``model`` the requesting user may see."""
-
-    def queryset(request):
-        if request is None:
-            return model.objects.none()
-        return model.objects.restrict(request.user, Action.VIEW)
-
-    return queryset
-
-
-class SearchFilterSet(filters.FilterSet):
-    search = filters.CharFilter(label=_("Search"), method="filter_search")
-    search_fields: tuple[str, ...] = ("name__icontains",)
-
-    def filter_search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        q = Q()
-        for lookup in self.search_fields:
-            q |= Q(**{lookup: value})
-        return queryset.filter(q)
 
 
 class TownFilterSet(SearchFilterSet):

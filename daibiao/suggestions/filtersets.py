@@ -1,31 +1,22 @@
 """Filters shared by the suggestion and clue lists, HTML and API."""
 
 import django_filters as filters
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from daibiao.activities.models import Campaign
-from daibiao.core.scoping import Action
+from daibiao.core.filters import ALL, SearchFilterSet
+from daibiao.core.filters import scoped_choices as _scoped
 from daibiao.registry.models import Town, Unit
 
 from .choices import CONCLUDED_STATES, AssignmentState, Category, ClueState, State, Tier
 from .models import Assignment, Clue, Suggestion
 
-ALL = _("All")
 
-
-def _scoped(model):
-    def queryset(request):
-        return model.objects.none() if request is None else model.objects.restrict(request.user, Action.VIEW)
-
-    return queryset
-
-
-class SuggestionFilterSet(filters.FilterSet):
-    search = filters.CharFilter(label=_("Search"), method="filter_search")
+class SuggestionFilterSet(SearchFilterSet):
+    search_fields = ("title__icontains", "content__icontains")
     state = filters.MultipleChoiceFilter(label=_("State"), choices=State.choices)
     overdue = filters.BooleanFilter(label=_("Overdue"), method="filter_overdue")
     concluded = filters.BooleanFilter(label=_("Concluded"), method="filter_concluded")
@@ -62,10 +53,6 @@ class SuggestionFilterSet(filters.FilterSet):
             "deadline_before",
         ]
 
-    def filter_search(self, queryset, name, value):
-        value = value.strip()
-        return queryset.filter(Q(title__icontains=value) | Q(content__icontains=value)) if value else queryset
-
     def filter_overdue(self, queryset, name, value):
         if value is None:
             return queryset
@@ -93,8 +80,8 @@ class SuggestionFilterSet(filters.FilterSet):
         return queryset.filter(pk__in=live.values("suggestion_id"))
 
 
-class ClueFilterSet(filters.FilterSet):
-    search = filters.CharFilter(label=_("Search"), method="filter_search")
+class ClueFilterSet(SearchFilterSet):
+    search_fields = ("title__icontains", "content__icontains")
     state = filters.ChoiceFilter(label=_("State"), choices=ClueState.choices)
     town = filters.ModelChoiceFilter(label=_("Town"), queryset=_scoped(Town), empty_label=ALL)
     category = filters.ChoiceFilter(label=_("Category"), choices=Category.choices)
@@ -103,7 +90,3 @@ class ClueFilterSet(filters.FilterSet):
     class Meta:
         model = Clue
         fields = ["search", "state", "town", "category", "campaign"]
-
-    def filter_search(self, queryset, name, value):
-        value = value.strip()
-        return queryset.filter(Q(title__icontains=value) | Q(content__icontains=value)) if value else queryset
