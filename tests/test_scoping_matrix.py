@@ -13,8 +13,10 @@ rule being empty.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import io
 import itertools
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -28,10 +30,12 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient, APIRequestFactory
 
 from daibiao.core import audit
+from daibiao.core.files import store_files
 from daibiao.core.models import ChangeAction, ChangeLog
 from daibiao.core.scoping import Action, may_add
 from daibiao.core.services import save_record
 from daibiao.core.testing.cast import Cast, build_cast
+from daibiao.core.testing.files import photo
 from daibiao.notifications.choices import Channel, NotificationKind
 from daibiao.notifications.services import notify
 from daibiao.registry.choices import Gender, Level
@@ -49,7 +53,7 @@ from daibiao.registry.services import save_deputy
 from daibiao.suggestions import services as loop
 from daibiao.suggestions import workflow
 from daibiao.suggestions.choices import Step
-from daibiao.suggestions.models import Event, Suggestion
+from daibiao.suggestions.models import Attachment, Event, Suggestion
 from tests.pages import submission
 from tests.urlconf import data_endpoints
 
@@ -85,56 +89,71 @@ def world(django_db_setup, django_db_blocker):
 
 def populate(cast) -> None:
     with audit.acting_as(None):
-        for village in cast.villages.values():
-            save_record(Courtyard(village=village, name=f"{village.name}一组"), actor=None)
-        save_deputy(
-            Deputy(name="孙立", gender=Gender.MALE, phone=next_phone(), town=cast.towns["a"]),
-            actor=None,
-            mandates=[{"level": Level.TOWN, "term": ""}],
+        populate_loop(cast)
+        # Each app's rows for the matrix live in ``tests/world_<app>.py`` (a ``populate(cast)``),
+        # so that an app's models join the walk without editing this file.
+        for path in sorted(Path(__file__).parent.glob("world_*.py")):
+            importlib.import_module(f"tests.{path.stem}").populate(cast)
+
+
+def populate_loop(cast) -> None:
+    """The cast's courtyards, a deputy outside the station, notifications, attachments and a
+    neighbouring county with one of everything."""
+    for village in cast.villages.values():
+        save_record(Courtyard(village=village, name=f"{village.name}一组"), actor=None)
+    save_deputy(
+        Deputy(name="孙立", gender=Gender.MALE, phone=next_phone(), town=cast.towns["a"]),
+        actor=None,
+        mandates=[{"level": Level.TOWN, "term": ""}],
+    )
+    # A notification in each cast member's inbox: each one out of everyone else's reach.
+    for name, user in cast.users.items():
+        notify(
+            [user],
+            kind=NotificationKind.GENERAL,
+            subject=f"致{name}的通知",
+            body="",
+            channels=[Channel.INBOX],
         )
-        # A notification in each cast member's inbox: each one out of everyone else's reach.
-        for name, user in cast.users.items():
-            notify(
-                [user],
-                kind=NotificationKind.GENERAL,
-                subject=f"致{name}的通知",
-                body="",
-                channels=[Channel.INBOX],
-            )
-        other = save_record(County(name="邻县"), actor=None)
-        town = save_record(Town(county=other, name="城关镇"), actor=None)
-        village = save_record(Village(town=town, name="城关村"), actor=None)
-        save_record(Courtyard(village=village, name="城关一组"), actor=None)
-        save_record(Unit(county=other, name="邻县交通运输局"), actor=None)
-        station = save_record(LiaisonStation(town=town, name="城关代表联络站"), actor=None)
-        group = save_record(DeputyGroup(town=town, name="城关代表小组", station=station), actor=None)
-        neighbour = save_deputy(
-            Deputy(
-                name="钱多多",
-                gender=Gender.FEMALE,
-                phone=next_phone(),
-                town=town,
-                group=group,
-                station=station,
-            ),
-            actor=None,
-            mandates=[{"level": Level.COUNTY, "term": ""}],
-        )
-        # A clue and a suggestion of the neighbouring county, driven through the services: out
-        # of reach of everyone in the cast but the administrator (the step endpoints' 404s).
-        clue = loop.create_clue(
-            actor=None, title="城关村水渠堵塞", content="水渠堵了。", town=town, recorded_by=neighbour
-        )
-        loop.create_suggestion(
-            actor=None,
-            title="疏通城关村水渠",
-            content="建议疏通。",
+    # A photo on each clue and a file on each suggestion: each reaches whom its owner does.
+    for key in ("a", "b"):
+        loop.add_clue_photos(cast.clues[key], actor=None, photos=[photo()])
+        store_files(Attachment, [photo()], actor=None, suggestion=cast.suggestions[key])
+    other = save_record(County(name="邻县"), actor=None)
+    town = save_record(Town(county=other, name="城关镇"), actor=None)
+    village = save_record(Village(town=town, name="城关村"), actor=None)
+    save_record(Courtyard(village=village, name="城关一组"), actor=None)
+    save_record(Unit(county=other, name="邻县交通运输局"), actor=None)
+    station = save_record(LiaisonStation(town=town, name="城关代表联络站"), actor=None)
+    group = save_record(DeputyGroup(town=town, name="城关代表小组", station=station), actor=None)
+    neighbour = save_deputy(
+        Deputy(
+            name="钱多多",
+            gender=Gender.FEMALE,
+            phone=next_phone(),
             town=town,
-            lead_deputy=neighbour,
-            clues=[clue],
-            tier="county",
-            submit=True,
-        )
+            group=group,
+            station=station,
+        ),
+        actor=None,
+        mandates=[{"level": Level.COUNTY, "term": ""}],
+    )
+    # A clue and a suggestion of the neighbouring county, driven through the services: out
+    # of reach of everyone in the cast but the administrator (the step endpoints' 404s).
+    clue = loop.create_clue(
+        actor=None, title="城关村水渠堵塞", content="水渠堵了。", town=town, recorded_by=neighbour
+    )
+    loop.add_clue_photos(clue, actor=None, photos=[photo()])
+    loop.create_suggestion(
+        actor=None,
+        title="疏通城关村水渠",
+        content="建议疏通。",
+        town=town,
+        lead_deputy=neighbour,
+        clues=[clue],
+        tier="county",
+        submit=True,
+    )
 
 
 def next_phone() -> str:

@@ -8,6 +8,9 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from . import audit
+        from django.db.models.signals import post_delete
+
+        from . import audit, files
 
         audit.connect_signals()
+        post_delete.connect(files.delete_receiver, dispatch_uid="daibiao.core.files.delete")

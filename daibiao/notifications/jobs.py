@@ -16,10 +16,12 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from daibiao.core.privacy import mask_phone
+
 from . import services
 from .choices import Channel, DeliveryStatus
 from .models import Delivery
-from .sms import get_sms_backend, mask_phone
+from .sms import get_sms_backend
 
 logger = logging.getLogger(__name__)
 

@@ -16,11 +16,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from daibiao.core.privacy import mask_phone
 from daibiao.core.scoping import Action, can
 
 from .choices import Channel, DeliveryStatus, NotificationKind
 from .models import Delivery, Notification
-from .sms import mask_phone
 
 
 def notify(

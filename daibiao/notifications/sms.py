@@ -13,21 +13,9 @@ from typing import ClassVar
 from django.conf import settings
 from django.utils.module_loading import import_string
 
+from daibiao.core.privacy import mask_phone
+
 logger = logging.getLogger("daibiao.sms")
-
-
-def mask_phone(phone: str) -> str:
-    """``"13812341234"`` → ``"138****1234"``: enough to recognise one's own number, no more.
-
-    Numbers of other lengths keep their first three and last four digits where that still
-    hides something, else only their last two. (Here until ``core`` has a privacy module.)
-    """
-    phone = (phone or "").strip()
-    if len(phone) > 7:
-        return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
-    if len(phone) > 2:
-        return "*" * (len(phone) - 2) + phone[-2:]
-    return "*" * len(phone)
 
 
 class BaseSMSBackend:

@@ -33,7 +33,7 @@ def feedback_text(clue: Clue, suggestion: Suggestion, event: Event) -> str:
 
 def queue_feedback(suggestion: Suggestion, event: Event) -> list[int]:
     """Create the feedback rows for this step (skipping ones that exist) and queue them."""
-    from daibiao.notifications.sms import mask_phone
+    from daibiao.core.privacy import mask_phone
 
     if event.step not in FEEDBACK_STEPS:
         return []

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from daibiao.core.files import DOCUMENTS, PHOTOS, FilesField
 from daibiao.core.scoping import Action
 from daibiao.registry.models import Deputy, Unit, Village
 
@@ -110,7 +111,17 @@ class TextForm(StepForm):
     text = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs=TEXTAREA))
 
 
+def files_field(label, kinds=DOCUMENTS):
+    return FilesField(
+        label=label,
+        kinds=kinds,
+        help_text=_("Optional. Photos, PDF, Word or Excel files; at most 9, each up to 20 MB."),
+    )
+
+
 class ProgressForm(TextForm):
+    files = files_field(_("Photos or documents"))
+
     def setup(self):
         self.fields["text"].label = _("What has been done so far")
 
@@ -140,6 +151,12 @@ class ReplyForm(StepForm):
         label=_("Reply class"), choices=ReplyCategory.choices, widget=forms.RadioSelect
     )
     text = forms.CharField(label=_("Reply"), widget=forms.Textarea(attrs={"rows": 5}))
+    files = files_field(_("Reply documents"))
+    confidential = forms.BooleanField(
+        label=_("Confidential: do not publish this reply"),
+        required=False,
+        help_text=_("Published replies have phone numbers, ID numbers and the constituents' names masked."),
+    )
 
 
 class ReclassifyForm(StepForm):
@@ -165,10 +182,12 @@ class ConcludeForm(StepForm):
 
 class EvidenceForm(StepForm):
     evidence = forms.CharField(label=_("What was seen on the ground"), widget=forms.Textarea(attrs=TEXTAREA))
+    files = files_field(_("Evidence (photos, documents)"))
 
 
 class FindingForm(StepForm):
     finding = forms.CharField(label=_("Finding"), widget=forms.Textarea(attrs=TEXTAREA))
+    files = files_field(_("Photos or documents"))
 
 
 class UrgeForm(StepForm):
@@ -216,6 +235,9 @@ class ClueForm(forms.Form):
         label=_("Category"), choices=[("", _("Not sure")), *Category.choices], required=False
     )
     raised_by = forms.CharField(label=_("Raised by"), max_length=100, required=False)
+    photos = FilesField(
+        label=_("Photos"), kinds=PHOTOS, help_text=_("Optional: up to 9 photos of the problem.")
+    )
 
     def __init__(self, *args, user, town, **kwargs):
         super().__init__(*args, **kwargs)
@@ -225,6 +247,14 @@ class ClueForm(forms.Form):
             else Village.objects.none()
         )
         self.fields["raised_by"].help_text = _("Optional: the constituents who raised it.")
+        _style(self)
+
+
+class PhotosForm(forms.Form):
+    photos = FilesField(label=_("Add photos"), kinds=PHOTOS, required=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
         _style(self)
 
 

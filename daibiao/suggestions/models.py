@@ -14,6 +14,7 @@ from django.utils.translation import pgettext_lazy
 
 from daibiao.accounts.choices import Role
 from daibiao.core.audit import AuditedModel
+from daibiao.core.files import StoredFile
 from daibiao.core.models import TimeStampedModel
 from daibiao.core.scoping import Action, ScopedQuerySet
 
@@ -409,6 +410,12 @@ class Reply(Record):
     round = models.PositiveSmallIntegerField(_("handling round"), default=1)
     category = models.CharField(_("reply class"), max_length=1, choices=ReplyCategory.choices)
     text = models.TextField(_("reply"), max_length=20000)
+    confidential = models.BooleanField(
+        _("confidential"), default=False, help_text=_("Not published on the public pages.")
+    )
+    public_text = models.TextField(
+        _("public text"), blank=True, help_text=_("The reply as published: personal data removed.")
+    )
     follow_up = models.BooleanField(_("follow-up after conclusion"), default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -421,6 +428,11 @@ class Reply(Record):
 
     def __str__(self) -> str:
         return f"{self.suggestion} · {self.category}"
+
+    @property
+    def is_public(self) -> bool:
+        """Replies are public unless the reply or its suggestion is marked confidential."""
+        return not self.confidential and not self.suggestion.confidential
 
 
 class Rating(Record):
@@ -558,3 +570,69 @@ class ClueFeedback(models.Model):
 
     def __str__(self) -> str:
         return f"{self.clue} · {self.phone_masked} · {self.status}"
+
+
+class Attachment(StoredFile):
+    """A file kept with the closed loop: a clue's photos, or what a step brought with it (a
+    reply's documents, progress photos, the evidence of implementation, a look-back's
+    findings). Whoever sees the clue or the suggestion sees its files; nobody else."""
+
+    clue = models.ForeignKey(
+        Clue,
+        verbose_name=_("clue"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="attachments",
+    )
+    suggestion = models.ForeignKey(
+        Suggestion,
+        verbose_name=_("suggestion"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="attachments",
+    )
+    event = models.ForeignKey(
+        Event, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments"
+    )
+    reply = models.ForeignKey(
+        Reply, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments"
+    )
+    step = models.CharField(_("step"), max_length=20, choices=Step.choices, blank=True)
+
+    class QS(ScopedQuerySet):
+        def scope(self, role, user, action):
+            # Files come with steps (services); nobody edits or deletes them afterwards.
+            if action != Action.VIEW:
+                return Q() if role == Role.ADMIN else None
+            clues = Clue.objects.none().scope(role, user, action)
+            items = Suggestion.objects.none().scope(role, user, action)
+            if clues is None and items is None:
+                return None
+            q = Q(pk__in=[])
+            if clues is not None:
+                q |= Q(clue__in=Clue.objects.filter(clues).values("pk")) if clues else Q(clue__isnull=False)
+            if items is not None:
+                q |= (
+                    Q(suggestion__in=Suggestion.objects.filter(items).values("pk"))
+                    if items
+                    else Q(suggestion__isnull=False)
+                )
+            return q
+
+    objects = QS.as_manager()
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(clue__isnull=True) ^ Q(suggestion__isnull=True),
+                name="attachment_has_one_owner",
+            )
+        ]
+
+    def get_absolute_url(self) -> str:
+        return reverse("suggestions:attachment", args=[self.pk])

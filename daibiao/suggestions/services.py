@@ -9,16 +9,17 @@ change-log row in the same transaction, and schedules notifications after commit
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from daibiao.accounts.choices import Role
-from daibiao.core import audit, workdays
+from daibiao.core import audit, privacy, workdays
+from daibiao.core.files import CheckedFile, cleanup_on_failure, store_files
 from daibiao.core.models import ChangeAction
 from daibiao.core.scoping import Action, can
 from daibiao.registry.choices import UnitKind
@@ -36,7 +37,7 @@ from .choices import (
     UnitRole,
 )
 from .errors import Conflict, Forbidden, Invalid
-from .models import Assignment, Clue, Event, Extension, Rating, Reply, Suggestion
+from .models import Assignment, Attachment, Clue, Event, Extension, Rating, Reply, Suggestion
 
 RETURN_WINDOW_WORKING_DAYS = 7  # a unit may return a misrouted item within 7 working days
 MAX_EXTENSION_MONTHS = 6  # extensions add up to at most six months past the first deadline
@@ -142,6 +143,15 @@ def _require(errors: dict, suggestion=None) -> None:
         raise Invalid(errors, suggestion=suggestion)
 
 
+def _file_names(files: Sequence[CheckedFile]) -> dict:
+    """What the step's event records of its files (their rows point back at the event)."""
+    return {"files": [f.name for f in files]} if files else {}
+
+
+def _attach(suggestion: Suggestion, event: Event, files: Sequence[CheckedFile], actor, **owner) -> None:
+    store_files(Attachment, files, actor=actor, suggestion=suggestion, event=event, step=event.step, **owner)
+
+
 def _live_assignment(suggestion: Suggestion, actor, *, lead_only=False) -> Assignment:
     """The actor's unit's live assignment on this suggestion (403 if it has none)."""
     unit_id = getattr(actor, "unit_id", None)
@@ -177,9 +187,11 @@ def reply_deadline(suggestion: Suggestion, lead_unit, start: dt.datetime) -> dt.
 # --- clues --------------------------------------------------------------------------------
 
 
-def create_clue(*, actor, title: str, content: str, town, **fields) -> Clue:
-    """Record a clue. The recording deputy defaults to the actor's deputy."""
-    with transaction.atomic(), audit.actor_bound(actor):
+def create_clue(
+    *, actor, title: str, content: str, town, photos: Sequence[CheckedFile] = (), **fields
+) -> Clue:
+    """Record a clue, with its photos. The recording deputy defaults to the actor's deputy."""
+    with cleanup_on_failure(), transaction.atomic(), audit.actor_bound(actor):
         if "recorded_by" not in fields and getattr(actor, "deputy_id", None):
             fields["recorded_by"] = actor.deputy
         clue = Clue(
@@ -192,7 +204,19 @@ def create_clue(*, actor, title: str, content: str, town, **fields) -> Clue:
         # ADD, not VIEW: leaders and station heads see clues but do not record them.
         if actor is not None and not can(actor, Action.ADD, clue):
             raise Forbidden(_("You may not record a clue there."))
+        store_files(Attachment, photos, actor=actor, clue=clue)
     return clue
+
+
+def add_clue_photos(clue: Clue, *, actor, photos: Sequence[CheckedFile]) -> list[Attachment]:
+    """More photos of a clue, by whoever may change it (its deputy, the town's staff)."""
+    _require({} if photos else {"photos": [_("Choose at least one photo.")]})
+    with cleanup_on_failure(), transaction.atomic(), audit.actor_bound(actor):
+        if actor is not None and not can(actor, Action.CHANGE, clue):
+            raise Forbidden(_("You may not change this clue."))
+        rows = store_files(Attachment, photos, actor=actor, clue=clue)
+        audit.write_entry(clue, ChangeAction.UPDATE, {"photos": [None, [row.name for row in rows]]})
+    return rows
 
 
 def _close_clue(clue: Clue, to_state: str, outcome: str, *, actor, suggestion=None) -> Clue:
@@ -497,13 +521,16 @@ def send_co_opinion(suggestion: Suggestion, *, actor, text: str) -> Suggestion:
     return suggestion
 
 
-def report_progress(suggestion: Suggestion, *, actor, text: str) -> Suggestion:
+def report_progress(
+    suggestion: Suggestion, *, actor, text: str, files: Sequence[CheckedFile] = ()
+) -> Suggestion:
     _require({} if text.strip() else {"text": [_("This field is required.")]}, suggestion)
-    with transaction.atomic(), audit.actor_bound(actor):
+    with cleanup_on_failure(), transaction.atomic(), audit.actor_bound(actor):
         roles = _check(suggestion, Step.PROGRESS, actor)
         if not roles & workflow.STAFF:
             _live_assignment(suggestion, actor)
-        _move(suggestion, Step.PROGRESS, actor, None, note=text)
+        event = _move(suggestion, Step.PROGRESS, actor, None, note=text, data=_file_names(files))
+        _attach(suggestion, event, files, actor)
     return suggestion
 
 
@@ -574,7 +601,25 @@ def decide_extension(suggestion: Suggestion, *, actor, approve: bool, note: str 
     return extension
 
 
-def reply_to_suggestion(suggestion: Suggestion, *, actor, category: str, text: str) -> Reply:
+def public_version(suggestion: Suggestion, text: str) -> str:
+    """The reply as it may be published: phone, ID and card numbers, e-mail addresses and the
+    names of the people behind its clues (of this item and of those merged into it) masked."""
+    raised_by = Clue.objects.filter(
+        Q(suggestion=suggestion) | Q(suggestion__merged_into=suggestion)
+    ).values_list("raised_by", flat=True)
+    names = {name for value in raised_by for name in privacy.redact_contact_names(value)}
+    return privacy.redact(text, names=names)
+
+
+def reply_to_suggestion(
+    suggestion: Suggestion,
+    *,
+    actor,
+    category: str,
+    text: str,
+    confidential: bool = False,
+    files: Sequence[CheckedFile] = (),
+) -> Reply:
     """答复 by the lead unit: the round's reply; or, on a concluded B or C item, a later
     reply that reports it solved (class A)."""
     errors = {}
@@ -583,7 +628,7 @@ def reply_to_suggestion(suggestion: Suggestion, *, actor, category: str, text: s
     if not text.strip():
         errors["text"] = [_("This field is required.")]
     _require(errors, suggestion)
-    with transaction.atomic(), audit.actor_bound(actor):
+    with cleanup_on_failure(), transaction.atomic(), audit.actor_bound(actor):
         _check(suggestion, Step.REPLY, actor)
         assignment = _live_assignment(suggestion, actor, lead_only=True)
         follow_up = suggestion.state == State.CONCLUDED
@@ -595,18 +640,21 @@ def reply_to_suggestion(suggestion: Suggestion, *, actor, category: str, text: s
             round=suggestion.round,
             category=category,
             text=text,
+            confidential=confidential,
+            public_text="" if confidential else public_version(suggestion, text),
             follow_up=follow_up,
             created_by=actor,
         )
-        _move(
+        event = _move(
             suggestion,
             Step.REPLY,
             actor,
             None if follow_up else State.REPLIED,
             note=text,
-            data={"category": category, "reply": reply.pk, "follow_up": follow_up},
+            data={"category": category, "reply": reply.pk, "follow_up": follow_up, **_file_names(files)},
             reply_category=category,
         )
+        _attach(suggestion, event, files, actor, reply=reply)
     return reply
 
 
@@ -708,38 +756,46 @@ def conclude_suggestion(suggestion: Suggestion, *, actor, note: str = "") -> Sug
     return suggestion
 
 
-def verify_implemented(suggestion: Suggestion, *, actor, evidence: str) -> Suggestion:
-    """办成落地: verified on the ground, with evidence; only a solved (class A) item."""
+def verify_implemented(
+    suggestion: Suggestion, *, actor, evidence: str, files: Sequence[CheckedFile] = ()
+) -> Suggestion:
+    """办成落地: verified on the ground, with evidence (and its photos or documents); only a
+    solved (class A) item."""
     _require(
         {} if evidence.strip() else {"evidence": [_("Describe what was seen on the ground.")]}, suggestion
     )
-    with transaction.atomic(), audit.actor_bound(actor):
+    with cleanup_on_failure(), transaction.atomic(), audit.actor_bound(actor):
         _check(suggestion, Step.VERIFY_IMPLEMENTED, actor)
         if suggestion.reply_category != ReplyCategory.A:
             raise Conflict(
                 _("Only an item replied as solved (A) can be verified as implemented."), suggestion=suggestion
             )
-        _move(
+        event = _move(
             suggestion,
             Step.VERIFY_IMPLEMENTED,
             actor,
             State.IMPLEMENTED,
             note=evidence,
+            data=_file_names(files),
             implemented_at=timezone.now(),
         )
+        _attach(suggestion, event, files, actor)
     return suggestion
 
 
-def look_back(suggestion: Suggestion, *, actor, finding: str) -> Suggestion:
+def look_back(
+    suggestion: Suggestion, *, actor, finding: str, files: Sequence[CheckedFile] = ()
+) -> Suggestion:
     """回头看: a later check that what was done still works."""
     _require({} if finding.strip() else {"finding": [_("This field is required.")]}, suggestion)
-    with transaction.atomic(), audit.actor_bound(actor):
+    with cleanup_on_failure(), transaction.atomic(), audit.actor_bound(actor):
         roles = _check(suggestion, Step.LOOK_BACK, actor)
         if not roles & workflow.STAFF and getattr(actor, "deputy_id", None) not in raters(suggestion):
             raise Forbidden(
                 _("Only the deputies behind this suggestion look back at it."), suggestion=suggestion
             )
-        _move(suggestion, Step.LOOK_BACK, actor, None, note=finding)
+        event = _move(suggestion, Step.LOOK_BACK, actor, None, note=finding, data=_file_names(files))
+        _attach(suggestion, event, files, actor)
     return suggestion
 
 

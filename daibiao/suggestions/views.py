@@ -18,6 +18,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -28,6 +29,7 @@ from django.utils.translation import gettext_lazy
 from django.views import generic
 
 from daibiao.accounts.choices import Role
+from daibiao.core.files import serve
 from daibiao.core.scoping import Action, can
 from daibiao.core.views import Column, ScopedDetailView, ScopedListView, ScopedMixin
 from daibiao.registry.models import Unit
@@ -43,7 +45,7 @@ from .choices import (
 )
 from .errors import Conflict, Forbidden, Invalid, StepRefused
 from .filtersets import ClueFilterSet, SuggestionFilterSet
-from .models import Assignment, Clue, Event, Extension, Rating, Reply, Suggestion
+from .models import Assignment, Attachment, Clue, Event, Extension, Rating, Reply, Suggestion
 
 # --- who the pages are for ------------------------------------------------------------------
 
@@ -169,9 +171,9 @@ def step_url_name(step: str) -> str:
     return f"suggestions:suggestion-{step.replace('_', '-')}"
 
 
-def make_step_form(step: str, suggestion: Suggestion, user, data=None) -> forms.StepForm:
+def make_step_form(step: str, suggestion: Suggestion, user, data=None, files=None) -> forms.StepForm:
     step = Step(step)
-    return STEPS[step].form(data, user=user, suggestion=suggestion, prefix=step.value)
+    return STEPS[step].form(data, files, user=user, suggestion=suggestion, prefix=step.value)
 
 
 # What happens next, for whoever reads the page (and cannot take a step right now).
@@ -294,10 +296,15 @@ class SuggestionDetail(LoopContextMixin, ScopedDetailView):
                 "co_signers",
                 Prefetch("assignments", queryset=Assignment.objects.select_related("unit")),
                 Prefetch("clues", queryset=Clue.objects.select_related("village", "recorded_by")),
-                Prefetch("replies", queryset=Reply.objects.select_related("unit")),
+                Prefetch(
+                    "replies", queryset=Reply.objects.select_related("unit").prefetch_related("attachments")
+                ),
                 Prefetch("ratings", queryset=Rating.objects.select_related("deputy")),
                 Prefetch("extensions", queryset=Extension.objects.select_related("unit")),
-                Prefetch("events", queryset=Event.objects.order_by("created_at", "id")),
+                Prefetch(
+                    "events",
+                    queryset=Event.objects.order_by("created_at", "id").prefetch_related("attachments"),
+                ),
             )
         )
 
@@ -366,7 +373,7 @@ class SuggestionStep(SuggestionDetail):
         user = request.user
         if not workflow.role_may(step, services.roles_of(user)):
             return refused_page(request, Forbidden(_("Your role may not take this step.")), suggestion)
-        form = make_step_form(step.value, suggestion, user, request.POST)
+        form = make_step_form(step.value, suggestion, user, request.POST, request.FILES)
         if form.is_valid():
             try:
                 STEPS[step].service(suggestion, actor=user, **form.cleaned_data)
@@ -671,9 +678,9 @@ class Mine(LoopContextMixin, ScopedMixin, AudienceMixin, generic.TemplateView):
     template_name = "suggestions/mine.html"
     audience = "deputy"
 
-    def clue_form(self, data=None):
+    def clue_form(self, data=None, files=None):
         deputy = self.request.user.deputy
-        return forms.ClueForm(data, user=self.request.user, town=deputy.town, prefix="clue")
+        return forms.ClueForm(data, files, user=self.request.user, town=deputy.town, prefix="clue")
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -716,7 +723,7 @@ class Mine(LoopContextMixin, ScopedMixin, AudienceMixin, generic.TemplateView):
         return ctx
 
     def post(self, request, *args, **kwargs):
-        form = self.clue_form(request.POST)
+        form = self.clue_form(request.POST, request.FILES)
         if form.is_valid():
             data = dict(form.cleaned_data)
             try:
@@ -779,14 +786,18 @@ class ClueDetail(LoopContextMixin, ScopedDetailView):
     template_name = "suggestions/clue_detail.html"
 
     def base_queryset(self):
-        return Clue.objects.select_related("town", "village", "recorded_by", "station", "suggestion")
+        return Clue.objects.select_related(
+            "town", "village", "recorded_by", "station", "suggestion"
+        ).prefetch_related("attachments")
 
-    def get_context_data(self, solve_form=None, dismiss_form=None, **kwargs):
+    def get_context_data(self, solve_form=None, dismiss_form=None, photos_form=None, **kwargs):
         ctx = super().get_context_data(**kwargs)
         clue, user = self.object, self.request.user
         ctx["may_close"] = clue.state == ClueState.OPEN and ctx["can_change"]
         ctx["solve_form"] = solve_form or forms.OutcomeForm(prefix="solve")
         ctx["dismiss_form"] = dismiss_form or forms.DismissForm(prefix="dismiss")
+        ctx["photos_form"] = photos_form or forms.PhotosForm(prefix="photos")
+        ctx["photos"] = list(clue.attachments.all())
         ctx["suggestion_visible"] = bool(
             clue.suggestion_id
             and Suggestion.objects.restrict(user, Action.VIEW).filter(pk=clue.suggestion_id).exists()
@@ -797,7 +808,7 @@ class ClueDetail(LoopContextMixin, ScopedDetailView):
 
 
 class ClueAction(ClueDetail):
-    """POST only: solve a clue on the spot, or dismiss it."""
+    """POST only: solve a clue on the spot, dismiss it, or add photos to it."""
 
     http_method_names = ["post"]
     action = ""
@@ -809,6 +820,7 @@ class ClueAction(ClueDetail):
             gettext_lazy("Marked as solved on the spot."),
         ),
         "dismiss": (forms.DismissForm, services.dismiss_clue, "reason", gettext_lazy("Clue dismissed.")),
+        "photos": (forms.PhotosForm, services.add_clue_photos, "photos", gettext_lazy("Photos added.")),
     }
 
     def post(self, request, *args, **kwargs):
@@ -816,7 +828,7 @@ class ClueAction(ClueDetail):
         form_class, service, field, done = self.ACTIONS[self.action]
         if not can(request.user, Action.CHANGE, clue):
             return refused_page(request, Forbidden(_("You may not change this clue.")), clue)
-        form = form_class(request.POST, prefix=self.action)
+        form = form_class(request.POST, request.FILES, prefix=self.action)
         if form.is_valid():
             try:
                 service(clue, actor=request.user, **{field: form.cleaned_data[field]})
@@ -831,3 +843,13 @@ class ClueAction(ClueDetail):
                 messages.success(request, str(done))
                 return HttpResponseRedirect(safe_next(request, clue.get_absolute_url()))
         return self.render_to_response(self.get_context_data(object=clue, **{f"{self.action}_form": form}))
+
+
+class AttachmentFile(ScopedMixin, generic.View):
+    """A kept file, to whoever sees the clue or suggestion it belongs to (else 404)."""
+
+    model = Attachment
+
+    def get(self, request, pk):
+        attachment = get_object_or_404(self.get_queryset(), pk=pk)
+        return serve(attachment, inline=attachment.is_image and "download" not in request.GET)

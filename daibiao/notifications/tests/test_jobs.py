@@ -10,11 +10,12 @@ from django.test import override_settings
 from django.utils import timezone
 
 from daibiao.accounts.services import create_user
+from daibiao.core.privacy import mask_phone
 from daibiao.notifications import jobs
 from daibiao.notifications.choices import Channel, DeliveryStatus, NotificationKind
 from daibiao.notifications.models import Delivery, Notification
 from daibiao.notifications.services import notify
-from daibiao.notifications.sms import BaseSMSBackend, mask_phone
+from daibiao.notifications.sms import BaseSMSBackend
 
 pytestmark = pytest.mark.django_db
 

@@ -1,16 +1,57 @@
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from daibiao.core import privacy
 from daibiao.core.api import ScopedRelatedField
+from daibiao.core.files import DOCUMENTS, PHOTOS, uploads_field
+from daibiao.core.scoping import Action
 from daibiao.registry.models import Deputy, Unit
 
 from ..choices import ReplyCategory, Satisfaction
-from ..models import Assignment, Clue, Event, Reply, Suggestion
+from ..models import Assignment, Attachment, Clue, Event, Reply, Suggestion
 from ..services import allowed_steps
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Attachment
+        fields = ["id", "name", "content_type", "size", "step", "event", "reply", "created_at", "url"]
+
+    def get_url(self, obj) -> str:
+        path = reverse("api:attachment-download", args=[obj.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
+
+
+class ClueListSerializer(serializers.ListSerializer):
+    def to_representation(self, data):
+        items = list(data.all() if hasattr(data, "all") else data)
+        changeable_clues(self.context, [clue.pk for clue in items])
+        return super().to_representation(items)
+
+
+def changeable_clues(context: dict, ids: list[int]) -> set[int]:
+    """The clues among ``ids`` the requesting user may change (one query, kept in the context):
+    only they show who raised the clue and the contact left, in full."""
+    known = context.setdefault("changeable_clues", {})
+    missing = [pk for pk in ids if pk not in known]
+    if missing:
+        request = context.get("request")
+        user = getattr(request, "user", None)
+        allowed = set(
+            Clue.objects.filter(pk__in=missing).restrict(user, Action.CHANGE).values_list("pk", flat=True)
+        )
+        known.update({pk: pk in allowed for pk in missing})
+    return {pk for pk in ids if known[pk]}
 
 
 class ClueSerializer(serializers.ModelSerializer):
     serializer_related_field = ScopedRelatedField
+    attachments = AttachmentSerializer(many=True, read_only=True)
+    photos = uploads_field(kinds=PHOTOS, help_text="Photos (multipart): JPEG, PNG, WebP or GIF; at most 9.")
 
     class Meta:
         model = Clue
@@ -33,10 +74,23 @@ class ClueSerializer(serializers.ModelSerializer):
             "state",
             "outcome",
             "suggestion",
+            "attachments",
+            "photos",
             "created_at",
         ]
         read_only_fields = ["state", "outcome", "suggestion", "created_at"]
         extra_kwargs = {"town": {"required": False}}
+        list_serializer_class = ClueListSerializer
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if not changeable_clues(self.context, [instance.pk]):
+            # Units, leaders and station heads read the problem, not who raised it.
+            data["raised_by"] = privacy.redact(
+                instance.raised_by, names=privacy.redact_contact_names(instance.raised_by)
+            )
+            data["contact_phone"] = privacy.mask_phone(instance.contact_phone)
+        return data
 
 
 class AssignmentSerializer(serializers.ModelSerializer):
@@ -59,9 +113,22 @@ class AssignmentSerializer(serializers.ModelSerializer):
 
 
 class ReplySerializer(serializers.ModelSerializer):
+    attachments = AttachmentSerializer(many=True, read_only=True)
+
     class Meta:
         model = Reply
-        fields = ["id", "unit", "round", "category", "text", "follow_up", "created_at"]
+        fields = [
+            "id",
+            "unit",
+            "round",
+            "category",
+            "text",
+            "confidential",
+            "public_text",
+            "follow_up",
+            "attachments",
+            "created_at",
+        ]
 
 
 class SuggestionSerializer(serializers.ModelSerializer):
@@ -72,6 +139,8 @@ class SuggestionSerializer(serializers.ModelSerializer):
     assignments = AssignmentSerializer(many=True, read_only=True)
     allowed_steps = serializers.SerializerMethodField()
     overdue = serializers.BooleanField(source="is_overdue", read_only=True)
+    replies = ReplySerializer(many=True, read_only=True)
+    attachments = AttachmentSerializer(many=True, read_only=True)
 
     class Meta:
         model = Suggestion
@@ -104,6 +173,8 @@ class SuggestionSerializer(serializers.ModelSerializer):
             "merged_into",
             "concluded_at",
             "implemented_at",
+            "replies",
+            "attachments",
             "allowed_steps",
             "created_at",
         ]
@@ -140,6 +211,8 @@ class EventSerializer(serializers.ModelSerializer):
 
 # --- step inputs --------------------------------------------------------------------------
 
+FILES_HELP = "Attachments (multipart): photos, PDF, Word or Excel files; at most 9, each up to 20 MB."
+
 
 class EmptySerializer(serializers.Serializer):
     pass
@@ -175,9 +248,15 @@ class DecideExtensionSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+class ProgressSerializer(TextSerializer):
+    files = uploads_field(kinds=DOCUMENTS, help_text=FILES_HELP)
+
+
 class ReplyInputSerializer(serializers.Serializer):
     category = serializers.ChoiceField(choices=ReplyCategory.choices)
     text = serializers.CharField(max_length=20000)
+    confidential = serializers.BooleanField(required=False, default=False)
+    files = uploads_field(kinds=DOCUMENTS, help_text=FILES_HELP)
 
 
 class ReclassifySerializer(serializers.Serializer):
@@ -196,10 +275,12 @@ class ConcludeSerializer(serializers.Serializer):
 
 class EvidenceSerializer(serializers.Serializer):
     evidence = serializers.CharField(max_length=5000)
+    files = uploads_field(kinds=DOCUMENTS, help_text=FILES_HELP)
 
 
 class FindingSerializer(serializers.Serializer):
     finding = serializers.CharField(max_length=5000)
+    files = uploads_field(kinds=DOCUMENTS, help_text=FILES_HELP)
 
 
 class UrgeSerializer(serializers.Serializer):
@@ -224,3 +305,7 @@ class ClueDismissSerializer(serializers.Serializer):
 
 
 STEP_ERROR_HELP = _("409: the current state and the steps allowed now; 403: not your role or place.")
+
+
+class CluePhotosSerializer(serializers.Serializer):
+    photos = uploads_field(kinds=PHOTOS, help_text="Photos (multipart): JPEG, PNG, WebP or GIF; at most 9.")

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 
 from daibiao.core.api import ScopedGenericViewSet
 from daibiao.core.documents import file_response
+from daibiao.core.files import serve
 from daibiao.core.scoping import Action
 from daibiao.registry.models import Town
 
@@ -17,7 +18,7 @@ from .. import services, workflow
 from ..documents import assignment_letter
 from ..errors import Conflict, Invalid, StepRefused
 from ..filtersets import ClueFilterSet, SuggestionFilterSet
-from ..models import Assignment, Clue, Suggestion
+from ..models import Assignment, Attachment, Clue, Reply, Suggestion
 from . import serializers as s
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -43,7 +44,7 @@ class ClueViewSet(
     """Problem clues. ``title`` and ``content`` are enough: the recording deputy and the town
     come from the user."""
 
-    queryset = Clue.objects.select_related("town", "recorded_by")
+    queryset = Clue.objects.select_related("town", "recorded_by").prefetch_related("attachments")
     serializer_class = s.ClueSerializer
     filterset_class = ClueFilterSet
     ordering_fields = ["occurred_on", "id"]
@@ -69,6 +70,20 @@ class ClueViewSet(
             func(clue, actor=request.user, **{field: data.validated_data[field]})
         except StepRefused as exc:
             return refused(exc, request)
+        return Response(s.ClueSerializer(clue, context={"request": request}).data)
+
+    @extend_schema(request=s.CluePhotosSerializer, responses=s.ClueSerializer)
+    @action(detail=True, methods=["post"], url_path="photos")
+    def photos(self, request, pk=None):
+        """Add photos (multipart ``photos``) to a clue; whoever may change the clue."""
+        clue = self.get_object()
+        data = s.CluePhotosSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            services.add_clue_photos(clue, actor=request.user, photos=data.validated_data.get("photos", []))
+        except StepRefused as exc:
+            return refused(exc, request)
+        clue = self.get_queryset().get(pk=clue.pk)
         return Response(s.ClueSerializer(clue, context={"request": request}).data)
 
     @extend_schema(request=s.ClueOutcomeSerializer, responses=s.ClueSerializer)
@@ -119,6 +134,8 @@ class SuggestionViewSet(
         "clues",
         "extensions",
         "ratings",
+        "attachments",
+        Prefetch("replies", queryset=Reply.objects.prefetch_related("attachments")),
         Prefetch("assignments", queryset=Assignment.objects.select_related("unit")),
     )
     serializer_class = s.SuggestionSerializer
@@ -176,7 +193,7 @@ class SuggestionViewSet(
     transfer = _step("transfer", s.TransferSerializer, services.transfer_suggestion)
     acknowledge = _step("acknowledge", s.EmptySerializer, services.acknowledge_suggestion)
     return_ = _step("return", s.ReasonSerializer, services.return_suggestion, name="return_")
-    progress = _step("progress", s.TextSerializer, services.report_progress)
+    progress = _step("progress", s.ProgressSerializer, services.report_progress)
     request_extension = _step("request-extension", s.ExtensionSerializer, services.request_extension)
     decide_extension = _step("decide-extension", s.DecideExtensionSerializer, services.decide_extension)
     co_opinion = _step("co-opinion", s.TextSerializer, services.send_co_opinion)
@@ -189,3 +206,16 @@ class SuggestionViewSet(
     urge = _step("urge", s.UrgeSerializer, services.urge_suggestion)
     withdraw = _step("withdraw", s.WithdrawSerializer, services.withdraw_suggestion)
     merge = _step("merge", s.MergeSerializer, services.merge_suggestion)
+
+
+class AttachmentViewSet(mixins.RetrieveModelMixin, ScopedGenericViewSet):
+    """Files kept with clues and suggestions: their details, and ``download/`` for the bytes.
+    Whoever sees the clue or suggestion a file belongs to may fetch it; for others it is 404."""
+
+    queryset = Attachment.objects.all()
+    serializer_class = s.AttachmentSerializer
+
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"])
+    def download(self, request, pk=None):
+        return serve(self.get_object(), inline=False)

@@ -3,6 +3,8 @@
 from django import forms, template
 from django.urls import reverse
 
+from daibiao.core import privacy
+
 register = template.Library()
 
 # Bootstrap colour of each state's badge: grey before the loop, blue while it runs, amber
@@ -65,3 +67,9 @@ def invalid(field) -> str:
         return field.as_widget()
     css = field.field.widget.attrs.get("class", "")
     return field.as_widget(attrs={"class": f"{css} is-invalid".strip()})
+
+
+@register.filter
+def masked_contact(raised_by: str) -> str:
+    """Who raised a clue, with their names masked, for readers outside the clue's own scope."""
+    return privacy.redact(raised_by, names=privacy.redact_contact_names(raised_by))
