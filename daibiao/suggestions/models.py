@@ -493,7 +493,7 @@ class Extension(Record):
 class Event(models.Model):
     """One step in a suggestion's life: who, when, from which state to which, and what.
 
-    Written in the same transaction as the step, by ``services._record``; never changed.
+    Written in the same transaction as the step, by ``services.base._move``; never changed.
     ``from_entered_at`` is when the suggestion entered ``from_state``, so the time spent in
     each state is ``created_at - from_entered_at`` — a query, not a computation."""
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from daibiao.core.testing.cast import PASSWORD
+from daibiao.core.testing.files import docx_bytes, jpeg_bytes
 from daibiao.suggestions.models import Clue, Suggestion
 
 from .conftest import login
@@ -62,10 +63,15 @@ def test_a_clue_goes_round_the_loop_in_the_browser(cast, live_server, session_as
     deputy.fill("#id_clue-title", "王家桥桥面塌陷")
     deputy.fill("#id_clue-content", "王家桥桥面塌了一块，车辆绕行。")
     deputy.select_option("#id_clue-village", label=cast.villages["a"].name)
+    deputy.set_input_files(
+        "#id_clue-photos",
+        files=[{"name": "桥面.jpg", "mimeType": "image/jpeg", "buffer": jpeg_bytes((800, 600))}],
+    )
     deputy.click("[data-testid=clue-submit]")
     deputy.wait_for_selector(".alert-success")
     clue = Clue.objects.get(title="王家桥桥面塌陷")
     assert (clue.recorded_by_id, clue.state) == (cast.deputies["a"].pk, "open")
+    assert list(clue.attachments.values_list("name", flat=True)) == ["桥面.jpg"]
     row = deputy.locator(f"[data-testid=my-clue][data-pk='{clue.pk}']")
     assert row.get_attribute("data-state") == "open"
     no_sideways_scroll(deputy)
@@ -73,6 +79,11 @@ def test_a_clue_goes_round_the_loop_in_the_browser(cast, live_server, session_as
 
     # 2. The town's presidium merges it on the triage board, then assigns it.
     town = session_as("town_a")
+    town.goto(f"{base}/loop/clues/{clue.pk}/")
+    photo = town.locator("[data-testid=attachments] img")
+    assert photo.count() == 1
+    assert photo.evaluate("img => img.complete && img.naturalWidth") == 800  # served, and shows
+    screenshot(town, "loop-2b-clue-with-photo")
     town.goto(f"{base}/loop/triage/")
     town.wait_for_selector(f"[data-testid=clue][data-pk='{clue.pk}']")
     town.check(f"[data-testid=pick-{clue.pk}]")
@@ -109,10 +120,22 @@ def test_a_clue_goes_round_the_loop_in_the_browser(cast, live_server, session_as
     assert state_of(unit) == "handling"
     unit.click("[data-testid=step-reply] summary")
     unit.check(f"#id_s{suggestion.pk}_reply-category_0")  # class A: solved
-    unit.fill(f"#id_s{suggestion.pk}_reply-text", "已对王家桥桥面进行修复，恢复通行。")
+    unit.fill(f"#id_s{suggestion.pk}_reply-text", "已对王家桥桥面进行修复，恢复通行。联系人：13812345678。")
+    unit.set_input_files(
+        f"#id_s{suggestion.pk}_reply-files",
+        files=[{"name": "答复函.docx", "mimeType": "application/octet-stream", "buffer": docx_bytes()}],
+    )
     unit.click("[data-testid=do-reply]")
     unit.wait_for_selector("[data-testid=state][data-state=replied]")
     assert unit.locator("[data-testid=reply]").count() == 1
+    assert (
+        unit.locator("[data-testid=reply] [data-testid=attachment]")
+        .inner_text()
+        .strip()
+        .startswith("答复函.docx")
+    )
+    unit.click("[data-testid=reply-public] summary")
+    assert "138****5678" in unit.locator("[data-testid=reply-public]").inner_text()
     screenshot(unit, "loop-7-replied")
 
     # 4. The deputy rates the reply on the phone, right on his page.

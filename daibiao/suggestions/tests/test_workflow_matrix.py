@@ -1,7 +1,7 @@
 """The closed loop, generated from ``workflow.TABLE`` (STYLE habit 4): every state × every step
 × every member of the cast, through the services.
 
-For each (state, step, role) the expected answer is worked out in the order ``services._check``
+For each (state, step, role) the expected answer is worked out in the order ``services.base._check``
 asks: a role the table never lets take the step is refused (``Forbidden``); then an actor who
 cannot see the suggestion is refused (``Forbidden``: scope comes before state, so a stranger
 learns nothing about where the item stands); then a state the step does not start from is a
