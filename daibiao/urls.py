@@ -10,6 +10,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from daibiao.accounts.api.views import MeView, TokenView
 from daibiao.core.views_home import HomeView
 from daibiao.notifications.urls import api_urlpatterns as inbox_api
+from daibiao.reports.urls import api_urlpatterns as reports_api
 
 api_v1 = [
     path("auth/token/", TokenView.as_view(), name="token"),
@@ -26,6 +27,9 @@ api_v1 = [
     path("inbox/", include(inbox_api)),
     path("", include("daibiao.registry.api.urls")),
     path("", include("daibiao.suggestions.api.urls")),
+    path("", include(reports_api)),
+    path("", include("daibiao.mediation.api.urls")),
+    path("", include("daibiao.activities.api.urls")),
 ]
 
 urlpatterns = [
@@ -35,6 +39,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("registry/", include("daibiao.registry.urls")),
     path("loop/", include("daibiao.suggestions.urls")),
+    path("mediation/", include("daibiao.mediation.urls")),
+    path("campaign/", include("daibiao.activities.urls")),
+    path("reports/", include("daibiao.reports.urls")),
     path("audit/", include("daibiao.core.urls")),
     path("inbox/", include("daibiao.notifications.urls")),
     path("admin/", admin.site.urls),

@@ -43,13 +43,17 @@ def _red_rule(paragraph) -> None:
 class OfficialDocument:
     """Build one official document, paragraph by paragraph; ``bytes()`` gives the .docx."""
 
-    def __init__(self, *, authority: str, number: str = "") -> None:
+    def __init__(self, *, authority: str = "", number: str = "") -> None:
+        """``authority`` prints the red header (红头) and its rule; a report that no office
+        issues (a deputy's report to constituents) goes without."""
         self.doc = Document()
         section = self.doc.sections[0]
         # A4 with the standard margins: top 3.7 cm, bottom 3.5 cm, left 2.8 cm, right 2.6 cm.
         section.page_height, section.page_width = Cm(29.7), Cm(21.0)
         section.top_margin, section.bottom_margin = Cm(3.7), Cm(3.5)
         section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
+        if not authority:
+            return
         header = self.doc.add_paragraph()
         header.alignment = WD_ALIGN_PARAGRAPH.CENTER
         _font(header.add_run(authority), TITLE_FONT, Pt(26), color=RED)

@@ -66,3 +66,12 @@ def may_add(user, model) -> bool:
         return True
     qs = model._default_manager.all()
     return any(qs.scope(role, user, Action.ADD) is not None for role in user.roles)
+
+
+def scope_through(parent, lookup: str, role: str, user, action: Action) -> Q | None:
+    """The scope of rows that belong to a ``parent`` row (``lookup`` names the foreign key):
+    they reach whoever the parent reaches, for the same action."""
+    q = parent.objects.none().scope(role, user, action)
+    if q is None:
+        return None
+    return Q(**{f"{lookup}__in": parent.objects.filter(q).values("pk")}) if q else Q()

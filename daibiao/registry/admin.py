@@ -27,3 +27,17 @@ for model in (
     models.ElectoralDistrict,
 ):
     admin.site.register(model, search_fields=["name"])
+
+
+class MembershipInline(admin.TabularInline):
+    model = models.OrgMembership
+    extra = 0
+    autocomplete_fields = ["deputy"]
+
+
+@admin.register(models.Organization)
+class OrganizationAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "town", "village"]
+    list_filter = ["kind", "town"]
+    search_fields = ["name"]
+    inlines = [MembershipInline]

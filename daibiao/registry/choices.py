@@ -46,3 +46,13 @@ class DeputyStatus(models.TextChoices):
     SERVING = "serving", _("Serving")  # 在任
     RESIGNED = "resigned", _("Resigned")  # 辞职/罢免
     TERM_ENDED = "term_ended", _("Term ended")  # 届满
+
+
+class OrganizationKind(models.TextChoices):
+    """The four kinds of organisation of the "代表+" model, in which deputies are embedded."""
+
+    MASS = "mass", _("Mass organisation")  # 群团组织: trade union, women's federation, youth league …
+    SOCIAL = "social", _("Social organisation")  # 社会组织: associations, volunteer groups, foundations
+    # 自治组织: village and residents' committees
+    SELF_GOVERNING = "self_governing", _("Self-governing organisation")
+    ECONOMIC = "economic", _("Economic organisation")  # 经济组织: cooperatives, collective economies, firms

@@ -6,8 +6,17 @@ from django.utils.translation import gettext_lazy as _
 from daibiao.core.filters import ALL, SearchFilterSet
 from daibiao.core.filters import scoped_choices as _scoped
 
-from .choices import DeputyStatus, Level, UnitKind, VillageKind
-from .models import Deputy, DeputyGroup, LiaisonStation, Mandate, Town, Unit, Village
+from .choices import DeputyStatus, Level, OrganizationKind, UnitKind, VillageKind
+from .models import (
+    Deputy,
+    DeputyGroup,
+    LiaisonStation,
+    Mandate,
+    Organization,
+    Town,
+    Unit,
+    Village,
+)
 
 
 class TownFilterSet(SearchFilterSet):
@@ -77,3 +86,13 @@ class DeputyFilterSet(filters.FilterSet):
     def filter_level(self, queryset, name, value):
         # A subquery, not a join, so a deputy with two mandates is listed once.
         return queryset.filter(pk__in=Mandate.objects.filter(level=value).values("deputy_id"))
+
+
+class OrganizationFilterSet(SearchFilterSet):
+    kind = filters.ChoiceFilter(label=_("Kind"), choices=OrganizationKind.choices)
+    town = filters.ModelChoiceFilter(label=_("Town"), queryset=_scoped(Town), empty_label=ALL)
+    search_fields = ("name__icontains", "village__name__icontains")
+
+    class Meta:
+        model = Organization
+        fields = ["search", "kind", "town"]

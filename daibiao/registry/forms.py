@@ -13,6 +13,8 @@ from .models import (
     ElectoralDistrict,
     LiaisonStation,
     Mandate,
+    Organization,
+    OrgMembership,
     Town,
     Unit,
     Village,
@@ -141,3 +143,30 @@ class BaseMandateFormSet(forms.BaseInlineFormSet):
 MandateFormSet = forms.inlineformset_factory(
     Deputy, Mandate, form=MandateForm, formset=BaseMandateFormSet, extra=1, can_delete=True, max_num=4
 )
+
+
+class OrganizationForm(ScopedModelForm):
+    class Meta:
+        model = Organization
+        fields = ["name", "kind", "town", "village"]
+
+
+class MembershipForm(forms.ModelForm):
+    """Embed a deputy in an organisation: the deputies offered are those the user may see."""
+
+    class Meta:
+        model = OrgMembership
+        fields = ["deputy", "role", "since"]
+        widgets = {"since": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["deputy"].queryset = Deputy.objects.restrict(user).select_related("town")
+        self.fields["deputy"].error_messages["invalid_choice"] = _("Choose a deputy from the list.")
+        for field in self.fields.values():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs.setdefault("class", css)
+
+    def validate_unique(self):
+        # The service says it in the user's words (one live membership per deputy).
+        pass

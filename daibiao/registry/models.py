@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from pypinyin import Style, lazy_pinyin
@@ -13,7 +13,16 @@ from daibiao.core.audit import AuditedModel
 from daibiao.core.models import TimeStampedModel
 from daibiao.core.scoping import Action, ScopedQuerySet
 
-from .choices import DeputyStatus, Gender, Level, Party, TownKind, UnitKind, VillageKind
+from .choices import (
+    DeputyStatus,
+    Gender,
+    Level,
+    OrganizationKind,
+    Party,
+    TownKind,
+    UnitKind,
+    VillageKind,
+)
 
 EVERYONE = frozenset(Role)
 
@@ -482,3 +491,163 @@ class Mandate(Record):
 
     def __str__(self) -> str:
         return f"{self.deputy} · {self.get_level_display()}"
+
+
+# --- "代表+": organisations and the deputies embedded in them ------------------------------
+
+
+class OrganizationQuerySet(ReferenceQuerySet):
+    """Organisations are reference data: every role of the county reads them; county staff
+    write them all, a town's staff those of their town (not the county-level ones)."""
+
+    town_path = "town"
+
+    def figures_by_town(self) -> dict:
+        """Per town (``None``: county-level organisations): the organisations of each kind and
+        the deputies embedded in them (each deputy counted once per town, however many
+        organisations he or she belongs to). Two queries, whatever the number of rows; reads
+        the organisations of this queryset, so restrict it first."""
+        figures: dict = {}
+
+        def row(town_id):
+            return figures.setdefault(
+                town_id, {"organizations": dict.fromkeys(OrganizationKind.values, 0), "deputies": 0}
+            )
+
+        for town_id, kind, n in self.order_by().values_list("town_id", "kind").annotate(n=Count("pk")):
+            row(town_id)["organizations"][kind] = n
+        deputies = (
+            OrgMembership.objects.live()
+            .filter(organization__in=self.order_by().values("pk"))
+            .order_by()
+            .values_list("organization__town_id")
+            .annotate(n=Count("deputy_id", distinct=True))
+        )
+        for town_id, n in deputies:
+            row(town_id)["deputies"] = n
+        return figures
+
+
+class Organization(Record):
+    """An organisation of the "代表+" model (群团、社会、自治、经济组织) in which deputies serve,
+    at county level or in a town, optionally in one village."""
+
+    county = models.ForeignKey(County, verbose_name=_("county"), on_delete=models.PROTECT, related_name="+")
+    town = models.ForeignKey(
+        Town,
+        verbose_name=_("town"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="organizations",
+        help_text=_("Leave empty for a county-level organisation."),
+    )
+    village = models.ForeignKey(
+        Village,
+        verbose_name=_("village"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="organizations",
+    )
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=20, choices=OrganizationKind.choices)
+
+    objects = OrganizationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["kind", "name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["county", "town", "name"], name="unique_organization_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("registry:organization-detail", args=[self.pk])
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.village_id and self.town_id and self.village.town_id != self.town_id:
+            raise ValidationError({"village": _("This village is not in the chosen town.")})
+
+    def save(self, *args, **kwargs):
+        # The county and town follow the village and the town: scoping keys on them.
+        if self.village_id and not self.town_id:
+            self.town_id = self.village.town_id
+        if self.town_id:
+            self.county_id = self.town.county_id
+        super().save(*args, **kwargs)
+
+
+class OrgMembershipQuerySet(ScopedQuerySet):
+    """Whoever may see the deputy sees his or her memberships (and a town's staff those of
+    their town's organisations); whoever may change the organisation manages its members."""
+
+    def live(self):
+        """Memberships not ended (``until`` empty)."""
+        return self.filter(until__isnull=True)
+
+    def scope(self, role, user, action):
+        if role == Role.ADMIN:
+            return Q()
+        if action == Action.VIEW:
+            q = Mandate.objects.none().scope(role, user, action)
+            if role == Role.TOWN_STAFF and user.town_id:
+                q = (q or Q(pk__in=[])) | Q(organization__town_id=user.town_id)
+            return q
+        # Adding, changing and ending a membership is managing the organisation's members.
+        organizations = Organization.objects.none().scope(role, user, Action.CHANGE)
+        if organizations is None:
+            return None
+        return Q(organization__in=Organization.objects.filter(organizations).values("pk"))
+
+
+class OrgMembership(Record):
+    """A deputy embedded in an organisation ("代表+"), with the post held there and since when.
+    Ended memberships are kept (``until`` set): they belong to the deputy's duty record."""
+
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="memberships"
+    )
+    deputy = models.ForeignKey(
+        Deputy, verbose_name=_("deputy"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(
+        _("post"), max_length=50, blank=True, help_text=_("For example 理事, 会长 or 监事.")
+    )
+    since = models.DateField(_("since"))
+    until = models.DateField(_("until"), null=True, blank=True)
+
+    objects = OrgMembershipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("organisation membership")
+        verbose_name_plural = _("organisation memberships")
+        ordering = ["organization", "until", "deputy__name_pinyin", "id"]
+        constraints = [
+            # One live membership per deputy and organisation; ended ones may be many.
+            models.UniqueConstraint(
+                fields=["organization", "deputy"],
+                condition=Q(until__isnull=True),
+                name="unique_live_membership",
+            ),
+            models.CheckConstraint(
+                condition=Q(until__isnull=True) | Q(until__gte=models.F("since")),
+                name="membership_ends_after_it_starts",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.deputy} · {self.organization}"
+
+    def get_absolute_url(self) -> str:
+        return self.organization.get_absolute_url()
+
+    @property
+    def is_live(self) -> bool:
+        return self.until is None

@@ -83,4 +83,15 @@ urlpatterns = [
         views.DeputyUpdate,
         views.DeputyDelete,
     ),
+    *crud(
+        "organizations",
+        "organization",
+        views.OrganizationList,
+        views.OrganizationDetail,
+        views.OrganizationCreate,
+        views.OrganizationUpdate,
+        views.OrganizationDelete,
+    ),
+    path("organizations/<int:pk>/members/add/", views.MemberAdd.as_view(), name="organization-member-add"),
+    path("memberships/<int:pk>/end/", views.MembershipEnd.as_view(), name="membership-end"),
 ]

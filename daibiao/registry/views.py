@@ -4,10 +4,12 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpResponseRedirect
+from django.shortcuts import redirect
 from django.urls import reverse_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from daibiao.core.scoping import Action, can
 from daibiao.core.views import (
     Column,
     ScopedCreateView,
@@ -19,8 +21,19 @@ from daibiao.core.views import (
 
 from . import filtersets, forms
 from .choices import DeputyStatus
-from .models import Courtyard, Deputy, DeputyGroup, LiaisonStation, Mandate, Town, Unit, Village
-from .services import save_deputy
+from .models import (
+    Courtyard,
+    Deputy,
+    DeputyGroup,
+    LiaisonStation,
+    Mandate,
+    Organization,
+    OrgMembership,
+    Town,
+    Unit,
+    Village,
+)
+from .services import add_membership, end_membership, save_deputy
 
 # --- towns ----------------------------------------------------------------------------------
 
@@ -378,3 +391,143 @@ class DeputyUpdate(DeputyFormMixin, ScopedUpdateView):
 class DeputyDelete(ScopedDeleteView):
     model = Deputy
     success_url = reverse_lazy("registry:deputy-list")
+
+
+# --- "代表+": organisations and their members -----------------------------------------------
+
+
+class OrganizationList(ScopedListView):
+    model = Organization
+    filterset_class = filtersets.OrganizationFilterSet
+    template_name = "registry/organization_list.html"
+    export_name = "organizations"
+    export_columns = [
+        Column(_("Name"), "name"),
+        Column(_("Kind"), "kind"),
+        Column(_("Town"), lambda o: o.town.name if o.town else ""),
+        Column(_("Village"), lambda o: o.village.name if o.village else ""),
+        Column(_("Deputies embedded"), "n_members"),
+    ]
+
+    def base_queryset(self):
+        return (
+            Organization.objects.select_related("town", "village")
+            .annotate(n_members=Count("memberships", filter=Q(memberships__until__isnull=True)))
+            .order_by("kind", "name", "id")
+        )
+
+
+class OrganizationDetail(ScopedDetailView):
+    """An organisation and the deputies embedded in it (those the user may see), with the
+    form that adds one."""
+
+    model = Organization
+    template_name = "registry/organization_detail.html"
+
+    def base_queryset(self):
+        return Organization.objects.select_related("town", "village")
+
+    def get_context_data(self, member_form=None, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        user = self.request.user
+        memberships = list(
+            OrgMembership.objects.restrict(user)
+            .filter(organization=self.object)
+            .select_related("deputy__town")
+            .order_by("until", "deputy__name_pinyin", "id")
+        )
+        ending = set(
+            OrgMembership.objects.restrict(user, Action.DELETE)
+            .filter(organization=self.object, until__isnull=True)
+            .values_list("pk", flat=True)
+        )
+        for membership in memberships:
+            membership.may_end = membership.pk in ending
+        ctx["memberships"] = memberships
+        ctx["may_add_member"] = ctx["can_change"]
+        if ctx["can_change"]:
+            ctx["member_form"] = member_form or forms.MembershipForm(user=user, prefix="member")
+        return ctx
+
+
+class OrganizationCreate(ScopedCreateView):
+    model = Organization
+    form_class = forms.OrganizationForm
+
+
+class OrganizationUpdate(ScopedUpdateView):
+    model = Organization
+    form_class = forms.OrganizationForm
+
+
+class OrganizationDelete(ScopedDeleteView):
+    model = Organization
+    success_url = reverse_lazy("registry:organization-list")
+
+
+class MemberAdd(OrganizationDetail):
+    """POST only: embed a deputy in the organisation (through ``add_membership``)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        self.object = organization = self.get_object()
+        if not can(request.user, Action.CHANGE, organization):
+            raise PermissionDenied
+        form = forms.MembershipForm(request.POST, user=request.user, prefix="member")
+        if form.is_valid():
+            try:
+                add_membership(
+                    organization,
+                    form.cleaned_data["deputy"],
+                    actor=request.user,
+                    role=form.cleaned_data["role"],
+                    since=form.cleaned_data["since"],
+                )
+            except ValidationError as exc:
+                add_validation_errors(form, exc)
+            except PermissionDenied:
+                form.add_error(None, gettext("You may not do this to this record."))
+            else:
+                messages.success(
+                    request,
+                    gettext("{deputy} added to {organization}.").format(
+                        deputy=form.cleaned_data["deputy"], organization=organization
+                    ),
+                )
+                return redirect(organization)
+        return self.render_to_response(self.get_context_data(object=organization, member_form=form))
+
+
+class MembershipEnd(ScopedDeleteView):
+    """Asks first, then ends the membership (the row is kept for the deputy's record)."""
+
+    model = OrgMembership
+    template_name = "registry/membership_confirm_end.html"
+
+    def base_queryset(self):
+        return OrgMembership.objects.select_related("organization", "deputy")
+
+    def form_valid(self, form):
+        membership = self.object
+        try:
+            end_membership(membership, actor=self.request.user)
+        except ValidationError as exc:
+            messages.error(self.request, " ".join(exc.messages))
+        else:
+            messages.success(
+                self.request,
+                gettext("{deputy} is no longer listed as a member of {organization}.").format(
+                    deputy=membership.deputy, organization=membership.organization
+                ),
+            )
+        return redirect(membership.organization)
+
+
+def add_validation_errors(form, exc: ValidationError) -> None:
+    """A service's ``ValidationError`` onto the form: by field where it names one."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)

@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "daibiao.notifications",
     "daibiao.activities",
     "daibiao.suggestions",
+    "daibiao.mediation",
+    "daibiao.reports",
 ]
 
 MIDDLEWARE = [

@@ -16,7 +16,7 @@ from daibiao.accounts.choices import Role
 from daibiao.core.audit import AuditedModel
 from daibiao.core.files import StoredFile
 from daibiao.core.models import TimeStampedModel
-from daibiao.core.scoping import Action, ScopedQuerySet
+from daibiao.core.scoping import Action, ScopedQuerySet, scope_through
 
 from .choices import (
     OPEN_STATES,
@@ -354,10 +354,7 @@ class ThroughSuggestionQuerySet(ScopedQuerySet):
     """Rows that belong to one suggestion reach whoever the suggestion reaches."""
 
     def scope(self, role, user, action):
-        q = Suggestion.objects.none().scope(role, user, action)
-        if q is None:
-            return None
-        return Q(suggestion__in=Suggestion.objects.filter(q).values("pk")) if q else Q()
+        return scope_through(Suggestion, "suggestion", role, user, action)
 
 
 class Assignment(Record):
@@ -553,10 +550,7 @@ class ClueFeedback(models.Model):
 
     class QS(ThroughSuggestionQuerySet):
         def scope(self, role, user, action):
-            q = Clue.objects.none().scope(role, user, action) if action == Action.VIEW else None
-            if q is None:
-                return None
-            return Q(clue__in=Clue.objects.filter(q).values("pk")) if q else Q()
+            return scope_through(Clue, "clue", role, user, action) if action == Action.VIEW else None
 
     objects = QS.as_manager()
 
@@ -606,20 +600,14 @@ class Attachment(StoredFile):
             # Files come with steps (services); nobody edits or deletes them afterwards.
             if action != Action.VIEW:
                 return Q() if role == Role.ADMIN else None
-            clues = Clue.objects.none().scope(role, user, action)
-            items = Suggestion.objects.none().scope(role, user, action)
+            clues = scope_through(Clue, "clue", role, user, action)
+            items = scope_through(Suggestion, "suggestion", role, user, action)
             if clues is None and items is None:
                 return None
-            q = Q(pk__in=[])
-            if clues is not None:
-                q |= Q(clue__in=Clue.objects.filter(clues).values("pk")) if clues else Q(clue__isnull=False)
-            if items is not None:
-                q |= (
-                    Q(suggestion__in=Suggestion.objects.filter(items).values("pk"))
-                    if items
-                    else Q(suggestion__isnull=False)
-                )
-            return q
+            # Q() (everything) on one side must only reach the rows owned on that side.
+            clues = None if clues is None else (clues or Q(clue__isnull=False))
+            items = None if items is None else (items or Q(suggestion__isnull=False))
+            return clues | items if clues is not None and items is not None else clues or items
 
     objects = QS.as_manager()
 

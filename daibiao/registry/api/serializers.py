@@ -11,6 +11,8 @@ from ..models import (
     ElectoralDistrict,
     LiaisonStation,
     Mandate,
+    Organization,
+    OrgMembership,
     Town,
     Unit,
     Village,
@@ -152,3 +154,38 @@ class DeputySerializer(ScopedModelSerializer):
         instance.fill_derived()
         instance.full_clean()
         return save_deputy(instance, actor=self.context["request"].user, mandates=mandates)
+
+
+class MembershipSerializer(serializers.ModelSerializer):
+    """A deputy's membership of an organisation, as listed with the organisation."""
+
+    deputy_name = serializers.CharField(source="deputy.name", read_only=True)
+    is_live = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = OrgMembership
+        fields = ["id", "deputy", "deputy_name", "role", "since", "until", "is_live"]
+        read_only_fields = fields
+
+
+class OrganizationSerializer(CountyFromUser, ScopedModelSerializer):
+    """An organisation of the "代表+" model with the memberships the user may see."""
+
+    memberships = MembershipSerializer(many=True, read_only=True)
+    town_name = serializers.CharField(source="town.name", read_only=True, default="")
+
+    class Meta:
+        model = Organization
+        fields = ["id", "name", "kind", "town", "town_name", "village", "county", "memberships"]
+        read_only_fields = ["county"]
+
+
+class AddMemberSerializer(serializers.Serializer):
+    deputy = ScopedRelatedField(queryset=Deputy.objects.all())
+    role = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
+    since = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class EndMemberSerializer(serializers.Serializer):
+    membership = ScopedRelatedField(queryset=OrgMembership.objects.all())
+    until = serializers.DateField(required=False, allow_null=True, default=None)

@@ -10,5 +10,6 @@ router.register("units", views.UnitViewSet, basename="unit")
 router.register("stations", views.StationViewSet, basename="station")
 router.register("groups", views.GroupViewSet, basename="group")
 router.register("deputies", views.DeputyViewSet, basename="deputy")
+router.register("organizations", views.OrganizationViewSet, basename="organization")
 
 urlpatterns = router.urls

@@ -75,3 +75,11 @@ document.addEventListener("change", (event) => {
     if (lead) box.checked = false;
   });
 });
+// Progress bars carry their value in data-percent (no inline styles under the CSP).
+function drawProgress(root) {
+  root.querySelectorAll(".progress-bar[data-percent]").forEach((bar) => {
+    bar.style.width = `${bar.dataset.percent}%`;
+  });
+}
+drawProgress(document);
+document.body.addEventListener("htmx:afterSwap", () => drawProgress(document));

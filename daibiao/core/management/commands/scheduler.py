@@ -10,12 +10,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from daibiao.notifications.jobs import retry_deliveries
+from daibiao.routing.jobs import RETRAIN_EVERY_S, retrain_routing
 from daibiao.suggestions.jobs import check_deadlines
 
 JOBS = [
     # (task, every N seconds)
     (check_deadlines, 15 * 60),
     (retry_deliveries, 5 * 60),
+    (retrain_routing, RETRAIN_EVERY_S),
 ]
 
 
