@@ -27,6 +27,7 @@ from daibiao.core.views import (
     ScopedMixin,
 )
 from daibiao.registry.models import Deputy, Town
+from daibiao.suggestions.models import Clue
 
 from . import services
 from .choices import AttendanceStatus, CoverageGroup
@@ -309,6 +310,9 @@ class ActivityDetail(ScopedDetailView):
         }
         ctx["status_choices"] = STATUS_CHOICES
         ctx["files"] = list(activity.files.all())
+        ctx["clues"] = list(
+            Clue.objects.restrict(user, Action.VIEW).filter(activity=activity).select_related("recorded_by")
+        )
         ctx["own"] = next((r for r in rows if user.deputy_id and r.deputy_id == user.deputy_id), None)
         if ctx["can_change"]:
             ctx["invite_form"] = invite_form or InviteForm(deputies=self.invitable())

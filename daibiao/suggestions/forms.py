@@ -6,9 +6,13 @@ view passes ``cleaned_data`` on as it is. Pickers offer only rows within the use
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from daibiao.activities.models import Activity
 from daibiao.core.files import DOCUMENTS, PHOTOS, FilesField
 from daibiao.core.scoping import Action
 from daibiao.registry.models import Deputy, Unit, Village
@@ -235,6 +239,13 @@ class ClueForm(forms.Form):
         label=_("Category"), choices=[("", _("Not sure")), *Category.choices], required=False
     )
     raised_by = forms.CharField(label=_("Raised by"), max_length=100, required=False)
+    activity = forms.ModelChoiceField(
+        label=_("Raised at"),
+        queryset=Activity.objects.none(),
+        required=False,
+        empty_label=_("Not at an activity"),
+        help_text=_("Optional: the visit, reception or meeting where you heard it."),
+    )
     photos = FilesField(
         label=_("Photos"), kinds=PHOTOS, help_text=_("Optional: up to 9 photos of the problem.")
     )
@@ -247,7 +258,19 @@ class ClueForm(forms.Form):
             else Village.objects.none()
         )
         self.fields["raised_by"].help_text = _("Optional: the constituents who raised it.")
+        # The deputy's activities of the last month, most recent first.
+        since = timezone.now() - dt.timedelta(days=31)
+        self.fields["activity"].queryset = (
+            Activity.objects.restrict(user, Action.VIEW)
+            .filter(starts_at__gte=since)
+            .order_by("-starts_at")
+        )
+        self.fields["activity"].label_from_instance = activity_label
         _style(self)
+
+
+def activity_label(activity) -> str:
+    return f"{timezone.localtime(activity.starts_at):%m-%d} {activity.name}"
 
 
 class PhotosForm(forms.Form):

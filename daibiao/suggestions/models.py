@@ -111,6 +111,15 @@ class Clue(Record):
         on_delete=models.SET_NULL,
         related_name="clues",
     )
+    activity = models.ForeignKey(
+        "activities.Activity",
+        verbose_name=_("activity"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="clues",
+        help_text=_("The visit, reception or meeting where it was raised."),
+    )
     title = models.CharField(_("title"), max_length=120)
     content = models.TextField(_("content"), max_length=5000)
     category = models.CharField(_("category"), max_length=20, choices=Category.choices, blank=True)

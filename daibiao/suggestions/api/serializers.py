@@ -64,6 +64,7 @@ class ClueSerializer(serializers.ModelSerializer):
             "village",
             "courtyard",
             "campaign",
+            "activity",
             "raised_by",
             "contact_phone",
             "recorded_by",

@@ -39,6 +39,13 @@ def create_clue(
         _clean(clue, exclude=["tracking_code"])
         if clue.village_id and clue.village.town_id != town.pk:
             raise Invalid({"village": [_("The village is not in {town}.").format(town=town.name)]})
+        if clue.activity_id and (
+            clue.activity.county_id != town.county_id
+            or (actor is not None and not can(actor, Action.VIEW, clue.activity))
+        ):
+            raise Invalid({"activity": [_("Choose one of your activities.")]})
+        if clue.activity_id and clue.campaign_id is None:
+            clue.campaign_id = clue.activity.campaign_id
         clue.save()
         # ADD, not VIEW: leaders and station heads see clues but do not record them.
         if actor is not None and not can(actor, Action.ADD, clue):
