@@ -177,13 +177,26 @@ def state(obj) -> dict | None:
     return None if stored is None else audit.snapshot(stored)
 
 
+MARKERS = ("name", "title", "note")  # the text field a write changes, where a model has one
+
+
+def marker(model) -> str:
+    """The field whose new value shows that a write went through."""
+    names = {f.name for f in model._meta.get_fields()}
+    return next((m for m in MARKERS if m in names), "name")
+
+
 def altered(data: dict) -> dict:
-    """``data`` with a new name and a new phone number, so that a write is visible and unique."""
+    """``data`` with a new marker text, a new phone number and a later date, so that a write
+    is visible and unique."""
     data = dict(data)
-    if "name" in data:
-        data["name"] = f"{data['name']}新"
+    key = next((m for m in MARKERS if m in data), None)
+    if key is not None:
+        data[key] = f"{data[key]}新"
     if "phone" in data:
         data["phone"] = next_phone()
+    if data.get("on_date"):
+        data["on_date"] = (dt.date.fromisoformat(str(data["on_date"])) + dt.timedelta(days=1)).isoformat()
     return data
 
 
@@ -416,7 +429,7 @@ class TestEveryEndpoint:
                     obj,
                     response.context and response.context["form"].errors,
                 )
-                assert state(obj)["name"] == data["name"]
+                assert state(obj)[marker(model)] == data[marker(model)]
             else:
                 assert response.status_code == expected, (obj, described(response))
                 assert state(obj) == before
@@ -508,7 +521,7 @@ class TestEveryEndpoint:
             refusal = 403 if obj.pk in view_ids else 404
             for method, payload in (
                 ("put", api_payload(endpoint, obj)),
-                ("patch", altered({"name": str(obj)})),
+                ("patch", altered({marker(model): getattr(obj, marker(model), None) or str(obj)})),
             ):
                 before, logs = state(obj), ChangeLog.objects.count()
                 response = getattr(client, method)(url, payload, format="json")
@@ -519,7 +532,7 @@ class TestEveryEndpoint:
                     assert ChangeLog.objects.count() == logs
                 elif obj.pk in change_ids:
                     assert response.status_code == 200, (obj, method, described(response))
-                    assert state(obj)["name"] == payload["name"]
+                    assert state(obj)[marker(model)] == payload[marker(model)]
                 else:
                     assert response.status_code == refusal, (obj, method, described(response))
                     assert state(obj) == before

@@ -13,6 +13,7 @@ from .models import (
     LiaisonStation,
     Mandate,
     Organization,
+    StationDuty,
     Town,
     Unit,
     Village,
@@ -96,3 +97,11 @@ class OrganizationFilterSet(SearchFilterSet):
     class Meta:
         model = Organization
         fields = ["search", "kind", "town"]
+
+
+class StationDutyFilterSet(filters.FilterSet):
+    on_date = filters.DateFromToRangeFilter(label=_("Date"))
+
+    class Meta:
+        model = StationDuty
+        fields = ["station", "deputy", "on_date", "period"]

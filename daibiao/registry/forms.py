@@ -15,6 +15,7 @@ from .models import (
     Mandate,
     Organization,
     OrgMembership,
+    StationDuty,
     Town,
     Unit,
     Village,
@@ -69,6 +70,17 @@ class StationForm(ScopedModelForm):
             "is_legislative_contact_point",
             "is_budget_contact_point",
         ]
+
+
+class StationDutyForm(ScopedModelForm):
+    # A station's head keeps its roster without managing the station: the write scope of the
+    # duty itself decides (saving refuses a station outside it).
+    placement_fields = ()
+
+    class Meta:
+        model = StationDuty
+        fields = ["station", "deputy", "on_date", "period", "note"]
+        widgets = {"on_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
 
 class GroupForm(ScopedModelForm):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Q
 from django.urls import reverse
@@ -651,3 +652,59 @@ class OrgMembership(Record):
     @property
     def is_live(self) -> bool:
         return self.until is None
+
+
+class DutyPeriod(models.TextChoices):
+    MORNING = "morning", _("Morning")  # 上午
+    AFTERNOON = "afternoon", _("Afternoon")  # 下午
+    DAY = "day", _("All day")  # 全天
+
+
+class StationDuty(Record):
+    """A deputy on duty at a liaison station on a day (进站接待排班): the roster constituents
+    read to know whom they will meet. What happened there is an activity (station day)."""
+
+    station = models.ForeignKey(
+        LiaisonStation, verbose_name=_("liaison station"), on_delete=models.CASCADE, related_name="duties"
+    )
+    deputy = models.ForeignKey(
+        "Deputy", verbose_name=_("deputy"), on_delete=models.CASCADE, related_name="station_duties"
+    )
+    on_date = models.DateField(_("date"), db_index=True)
+    period = models.CharField(_("time"), max_length=10, choices=DutyPeriod.choices, default=DutyPeriod.DAY)
+    note = models.CharField(_("note"), max_length=100, blank=True)
+
+    class QS(ReferenceQuerySet):
+        """Everyone of the county reads the roster; county staff, the town's staff and the
+        station's head keep it."""
+
+        county_path = "station__town__county"
+        town_path = "station__town"
+
+        def scope(self, role, user, action):
+            if role == Role.STATION_HEAD and action != Action.VIEW and user.station_id:
+                return Q(station_id=user.station_id)
+            return super().scope(role, user, action)
+
+    objects = QS.as_manager()
+
+    class Meta:
+        verbose_name = _("station duty")
+        verbose_name_plural = _("station duties")
+        ordering = ["on_date", "station_id", "period", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["station", "deputy", "on_date", "period"], name="one_duty_per_slot"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.station} {self.on_date} {self.get_period_display()} {self.deputy}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.station_id and self.deputy_id and self.deputy.county_id != self.station.town.county_id:
+            raise ValidationError({"deputy": _("Choose a deputy of this county.")})
+
+    def get_absolute_url(self) -> str:
+        return self.station.get_absolute_url()

@@ -46,6 +46,8 @@ urlpatterns = [
         views.VillageDelete,
     ),
     path("courtyards/new/", views.CourtyardCreate.as_view(), name="courtyard-create"),
+    path("station-duties/new/", views.StationDutyCreate.as_view(), name="stationduty-create"),
+    path("station-duties/<int:pk>/delete/", views.StationDutyDelete.as_view(), name="stationduty-delete"),
     path("courtyards/<int:pk>/edit/", views.CourtyardUpdate.as_view(), name="courtyard-update"),
     *crud(
         "units",

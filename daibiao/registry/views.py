@@ -1,15 +1,18 @@
 """Registry pages: thin adapters over the scoped base views."""
 
+import datetime as dt
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import reverse_lazy
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from daibiao.core.scoping import Action, can
+from daibiao.core.scoping import Action, can, may_add
 from daibiao.core.views import (
     Column,
     ScopedCreateView,
@@ -29,6 +32,7 @@ from .models import (
     Mandate,
     Organization,
     OrgMembership,
+    StationDuty,
     Town,
     Unit,
     Village,
@@ -236,7 +240,41 @@ class StationDetail(ScopedDetailView):
         user = self.request.user
         ctx["groups"] = DeputyGroup.objects.restrict(user).filter(station=self.object)
         ctx["deputies"] = Deputy.objects.restrict(user).filter(station=self.object).with_related()[:200]
+        today = timezone.localdate()
+        ctx["duties"] = (
+            StationDuty.objects.restrict(user)
+            .filter(
+                station=self.object, on_date__gte=today, on_date__lte=today + dt.timedelta(days=DUTY_DAYS)
+            )
+            .select_related("deputy")
+        )
+        ctx["duty_days"] = DUTY_DAYS
+        ctx["may_keep_roster"] = may_add(user, StationDuty)
         return ctx
+
+
+DUTY_DAYS = 30  # how far ahead the station's page shows its roster
+
+
+class StationDutyCreate(ScopedCreateView):
+    """Put a deputy on the station's roster for a day."""
+
+    model = StationDuty
+    form_class = forms.StationDutyForm
+
+    def get_initial(self):
+        initial = super().get_initial()
+        for name in ("station", "on_date"):
+            if self.request.GET.get(name):
+                initial[name] = self.request.GET[name]
+        return initial
+
+
+class StationDutyDelete(ScopedDeleteView):
+    model = StationDuty
+
+    def get_success_url(self):
+        return self.object.station.get_absolute_url()
 
 
 class StationCreate(ScopedCreateView):

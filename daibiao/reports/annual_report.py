@@ -96,10 +96,13 @@ def annual_report(record: DutyRecord) -> bytes:
 
     if record.mediation_cases:
         doc.heading(_("3. Helping to settle disputes"))
+        clinics = "、".join(dict.fromkeys(case.clinic.name for case in record.mediation_cases))
         doc.paragraph(
             _(
-                "As a mediator in the law clinic I took part in {n} cases, of which {resolved} were resolved."
-            ).format(n=figures["mediation_cases"], resolved=figures["mediation_cases_resolved"])
+                "As a mediator of {clinics} I took part in {n} cases, of which {resolved} were resolved."
+            ).format(
+                clinics=clinics, n=figures["mediation_cases"], resolved=figures["mediation_cases_resolved"]
+            )
         )
 
     roles = [

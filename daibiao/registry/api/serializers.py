@@ -13,6 +13,7 @@ from ..models import (
     Mandate,
     Organization,
     OrgMembership,
+    StationDuty,
     Town,
     Unit,
     Village,
@@ -189,3 +190,11 @@ class AddMemberSerializer(serializers.Serializer):
 class EndMemberSerializer(serializers.Serializer):
     membership = ScopedRelatedField(queryset=OrgMembership.objects.all())
     until = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class StationDutySerializer(ScopedModelSerializer):
+    deputy_name = serializers.CharField(source="deputy.name", read_only=True)
+
+    class Meta:
+        model = StationDuty
+        fields = ["id", "station", "deputy", "deputy_name", "on_date", "period", "note"]

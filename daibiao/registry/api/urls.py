@@ -11,5 +11,6 @@ router.register("stations", views.StationViewSet, basename="station")
 router.register("groups", views.GroupViewSet, basename="group")
 router.register("deputies", views.DeputyViewSet, basename="deputy")
 router.register("organizations", views.OrganizationViewSet, basename="organization")
+router.register("station-duties", views.StationDutyViewSet, basename="stationduty")
 
 urlpatterns = router.urls

@@ -17,6 +17,7 @@ from ..models import (
     Mandate,
     Organization,
     OrgMembership,
+    StationDuty,
     Town,
     Unit,
     Village,
@@ -120,3 +121,13 @@ class OrganizationViewSet(ScopedViewSet):
             )
         end_membership(membership, actor=request.user, until=body.validated_data["until"])
         return Response(serializers.MembershipSerializer(membership).data)
+
+
+class StationDutyViewSet(ScopedViewSet):
+    """The stations' rosters: which deputy is on duty where and when (``?station=``,
+    ``?on_date_after=``, ``?on_date_before=``)."""
+
+    queryset = StationDuty.objects.select_related("deputy")
+    serializer_class = serializers.StationDutySerializer
+    filterset_class = filtersets.StationDutyFilterSet
+    ordering_fields = ["on_date"]

@@ -129,3 +129,92 @@ def test_the_annual_report_opens_and_states_the_facts(cast, api_for):
     assert str(YEAR) in text
     assert cast.suggestions["a"].title in text
     assert "2" in text  # the two clues are counted
+
+
+def test_the_record_gathers_every_kind_of_duty_and_matches_the_records(cast, api_for):
+    """Attendance (present, absent, on leave), a training, a mediation case, a membership, a
+    courtyard head role and the handbook: each appears once, from its own record."""
+    import datetime as dt
+
+    from daibiao.activities import services as campaign_services
+    from daibiao.activities.choices import ActivityKind, AttendanceStatus
+    from daibiao.activities.tests.helpers import activity as make_activity
+    from daibiao.core.services import save_record
+    from daibiao.mediation import services as mediation
+    from daibiao.mediation.choices import DisputeType, Outcome
+    from daibiao.mediation.models import LawClinic
+    from daibiao.registry import services as registry
+    from daibiao.registry.choices import OrganizationKind
+    from daibiao.registry.models import Courtyard, Organization
+
+    deputy, county_staff = cast.deputies["a"], cast.users["county"]
+    training = make_activity(
+        cast, name="代表履职培训", kind=ActivityKind.TRAINING, start_in=-dt.timedelta(days=3)
+    )
+    visit = make_activity(cast, name="走访武安村", kind=ActivityKind.VISIT, start_in=-dt.timedelta(days=2))
+    seminar = make_activity(cast, name="座谈会", kind=ActivityKind.SEMINAR, start_in=-dt.timedelta(days=1))
+    for activity, status, reason in (
+        (training, AttendanceStatus.PRESENT, ""),
+        (visit, AttendanceStatus.ABSENT, ""),
+        (seminar, AttendanceStatus.LEAVE, "外出务工"),
+    ):
+        campaign_services.record_attendance(
+            activity, [{"deputy": deputy, "status": status, "leave_reason": reason}], actor=county_staff
+        )
+    clinic = mediation.save_clinic(
+        LawClinic(town=cast.towns["a"], village=cast.villages["a"], name="武安法治诊所"),
+        actor=None,
+        mediators=[deputy],
+    )
+    case = mediation.open_case(
+        actor=None,
+        clinic=clinic,
+        dispute_type=DisputeType.NEIGHBOUR,
+        party_a_name="赵大",
+        summary="排水沟纠纷。",
+        received_on=timezone.localdate(),
+        mediators=[deputy],
+    )
+    mediation.record_outcome(case, actor=None, outcome=Outcome.RESOLVED, closed_on=timezone.localdate())
+    organization = save_record(
+        Organization(
+            county=cast.county,
+            town=cast.towns["a"],
+            name="武安镇农民专业合作社",
+            kind=OrganizationKind.ECONOMIC,
+        ),
+        actor=None,
+    )
+    registry.add_membership(organization, deputy, actor=None, role="理事")
+    yard = Courtyard.objects.filter(village=cast.villages["a"]).first() or save_record(
+        Courtyard(village=cast.villages["a"], name="武安一组"), actor=None
+    )
+    Courtyard.objects.filter(pk=yard.pk).update(head_deputy=deputy)
+    handbook = campaign_services.create_material(actor=county_staff, title="代表履职资料汇编")
+    campaign_services.send_material(handbook, [deputy], actor=county_staff)
+    campaign_services.confirm_receipt(handbook, actor=cast.users["deputy_a"])
+
+    record = build_duty_record(deputy, YEAR)
+    figures = record.summary()
+    assert (figures["activities_attended"], figures["activities_missed"], figures["activities_on_leave"]) == (
+        1,
+        1,
+        1,
+    )
+    assert figures["trainings_attended"] == 1
+    assert [a.activity for a in record.trainings] == [training]
+    assert [c.pk for c in record.mediation_cases] == [case.pk]
+    assert figures["mediation_cases_resolved"] == 1
+    assert [m.organization for m in record.memberships] == [organization]
+    assert [c.pk for c in record.courtyards_headed] == [yard.pk]
+    assert figures["materials_received"] == 1
+
+    body = api_for("county").get(api_url(deputy), {"year": YEAR}).json()
+    assert body["figures"] == figures
+    assert {a["id"] for a in body["activities"]} == {training.pk, visit.pk, seminar.pk}
+    assert body["roles"]["courtyard_head"] == [yard.name]
+
+    report = api_for("deputy_a").get(api_url(deputy, "deputy-annual-report"), {"year": YEAR})
+    text = docx_text(report.content)
+    for fact in ("武安法治诊所", "武安镇农民专业合作社", "代表履职资料汇编", yard.name):
+        assert fact in text, fact
