@@ -30,6 +30,7 @@ api_v1 = [
     path("", include(reports_api)),
     path("", include("daibiao.mediation.api.urls")),
     path("", include("daibiao.activities.api.urls")),
+    path("", include("daibiao.routing.api.urls")),
 ]
 
 urlpatterns = [

@@ -178,7 +178,9 @@ class MediaArticleForm(ScopedModelForm):
         }
         # A link typed without a scheme is taken as https (Django 6's default, chosen now).
         formfield_callback = staticmethod(
-            lambda field, **kwargs: field.formfield(assume_scheme="https", **kwargs)
-            if isinstance(field, models.URLField)
-            else field.formfield(**kwargs)
+            lambda field, **kwargs: (
+                field.formfield(assume_scheme="https", **kwargs)
+                if isinstance(field, models.URLField)
+                else field.formfield(**kwargs)
+            )
         )

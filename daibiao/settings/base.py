@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "daibiao.suggestions",
     "daibiao.mediation",
     "daibiao.reports",
+    "daibiao.routing",
 ]
 
 MIDDLEWARE = [

@@ -261,9 +261,7 @@ class ClueForm(forms.Form):
         # The deputy's activities of the last month, most recent first.
         since = timezone.now() - dt.timedelta(days=31)
         self.fields["activity"].queryset = (
-            Activity.objects.restrict(user, Action.VIEW)
-            .filter(starts_at__gte=since)
-            .order_by("-starts_at")
+            Activity.objects.restrict(user, Action.VIEW).filter(starts_at__gte=since).order_by("-starts_at")
         )
         self.fields["activity"].label_from_instance = activity_label
         _style(self)
