@@ -1,6 +1,9 @@
 """Fixtures shared by every test: the fixed cast and logged-in clients for each of its users."""
 
+import sqlite3
+
 import pytest
+from django.db import connection, connections
 from rest_framework.test import APIClient
 
 from daibiao.core.testing.cast import build_cast
@@ -38,3 +41,27 @@ def api_for(cast):
         return client
 
     return make
+
+
+@pytest.fixture
+def database_on_file(transactional_db, tmp_path):
+    """SQLite: every connection of the test, in every thread, on a file copy of the (empty,
+    migrated) in-memory test database. PostgreSQL: the test database as it is."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    memory = connections["default"]
+    settings_dict = memory.settings_dict  # the dict every new thread's connection is made from
+    name, path = settings_dict["NAME"], tmp_path / "race.sqlite3"
+    memory.ensure_connection()
+    with sqlite3.connect(path) as target:
+        memory.connection.backup(target)
+    settings_dict["NAME"] = str(path)
+    connections["default"] = connections.create_connection("default")
+    try:
+        yield
+    finally:
+        connections["default"].close()
+        # The in-memory database was never closed (that would destroy it): put it back.
+        connections["default"] = memory
+        settings_dict["NAME"] = name

@@ -31,6 +31,7 @@ api_v1 = [
     path("", include("daibiao.mediation.api.urls")),
     path("", include("daibiao.activities.api.urls")),
     path("", include("daibiao.routing.api.urls")),
+    path("", include("daibiao.supervision.api.urls")),
 ]
 
 urlpatterns = [
@@ -43,6 +44,7 @@ urlpatterns = [
     path("mediation/", include("daibiao.mediation.urls")),
     path("campaign/", include("daibiao.activities.urls")),
     path("reports/", include("daibiao.reports.urls")),
+    path("supervision/", include("daibiao.supervision.urls")),
     path("audit/", include("daibiao.core.urls")),
     path("inbox/", include("daibiao.notifications.urls")),
     path("admin/", admin.site.urls),

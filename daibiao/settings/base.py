@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "daibiao.mediation",
     "daibiao.reports",
     "daibiao.routing",
+    "daibiao.supervision",
 ]
 
 MIDDLEWARE = [

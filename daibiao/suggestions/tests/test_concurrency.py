@@ -12,11 +12,10 @@ tests run on a file copy of it, with the project's own options (WAL, ``BEGIN IMM
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from daibiao.core.testing.cast import build_cast
 from daibiao.suggestions import services
@@ -27,30 +26,6 @@ from daibiao.suggestions.models import Assignment, Event, Suggestion
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("database_on_file")]
 
 N = 10
-
-
-@pytest.fixture
-def database_on_file(transactional_db, tmp_path):
-    """SQLite: every connection of the test, in every thread, on a file copy of the (empty,
-    migrated) in-memory test database. PostgreSQL: the test database as it is."""
-    if connection.vendor != "sqlite":
-        yield
-        return
-    memory = connections["default"]
-    settings_dict = memory.settings_dict  # the dict every new thread's connection is made from
-    name, path = settings_dict["NAME"], tmp_path / "race.sqlite3"
-    memory.ensure_connection()
-    with sqlite3.connect(path) as target:
-        memory.connection.backup(target)
-    settings_dict["NAME"] = str(path)
-    connections["default"] = connections.create_connection("default")
-    try:
-        yield
-    finally:
-        connections["default"].close()
-        # The in-memory database was never closed (that would destroy it): put it back.
-        connections["default"] = memory
-        settings_dict["NAME"] = name
 
 
 def race(steps) -> list:
