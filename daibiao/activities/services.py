@@ -275,7 +275,13 @@ def record_attendance(activity: Activity, entries: Iterable[dict], *, actor) -> 
     now = timezone.now()
     changed = 0
     with transaction.atomic(), audit.actor_bound(actor):
-        existing = {a.deputy_id: a for a in Attendance.objects.filter(activity=activity, deputy_id__in=ids)}
+        # The change log names each row by its activity and deputy: fetch them with the rows.
+        existing = {
+            a.deputy_id: a
+            for a in Attendance.objects.filter(activity=activity, deputy_id__in=ids).select_related(
+                "activity", "deputy"
+            )
+        }
         new_rows = []
         for entry in entries:
             deputy_id = entry["deputy"].pk if isinstance(entry["deputy"], Deputy) else int(entry["deputy"])

@@ -110,8 +110,9 @@ TOWNS = (
 )
 
 # Towns whose villages are organised in courtyards (红色屋场), and how many deputies serve
-# as courtyard heads there (the report counts 34 in one town).
-COURTYARD_TOWNS = {"李庙镇": 34, "板桥镇": 15}
+# as courtyard heads there: the report counts 34 in the town whose deputies are embedded in
+# organisations ("代表+", 板桥镇).
+COURTYARD_TOWNS = {"李庙镇": 15, "板桥镇": 34}
 
 # Which stations (town, index) are also legislative or budget contact points.
 LEGISLATIVE_POINTS = {("城关镇", 0), ("武安镇", 0), ("板桥镇", 0)}

@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 from daibiao.accounts.choices import Role
 from daibiao.accounts.models import User
 from daibiao.accounts.services import create_user
+from daibiao.activities.demo import ClueVenues
 from daibiao.activities.models import Campaign
 from daibiao.core import audit, workdays
 from daibiao.core.services import save_record
@@ -2693,6 +2694,16 @@ class Loop:
             queue += [(when, len(queue), kind, item, kw) for when, kind, kw in item.steps]
         for clue in self.loose:
             queue += [(when, len(queue), kind, clue, kw) for when, kind, kw in clue.steps]
+        # The activities the clues were raised at, each organised (and signed in to by the
+        # recording deputy) before its clues come in.
+        self.venues = ClueVenues(self)
+        clue_times = [
+            (when, kw["clue"])
+            for target in (*self.items, *self.loose)
+            for when, kind, kw in target.steps
+            if kind == "clue"
+        ]
+        queue += [(when, len(queue), "venue", step, {}) for when, step in self.venues.plan(clue_times)]
         queue.sort(key=lambda step: step[:2])
         if queue[0][0].date() < PLAN_ISSUED or queue[-1][0] > STORY_END:
             raise DemoError("The plan runs outside the campaign.")
@@ -2727,7 +2738,11 @@ class Loop:
             recorded_by=clue.recorder,
             station=clue.station,
             occurred_on=timezone.localdate(),
+            activity=self.venues.activity_for(clue),
         )
+
+    def do_venue(self, step) -> None:
+        step()
 
     def do_solve(self, _target, *, clue: ClueSpec, outcome: str) -> None:
         actor = self.deputy_users.get(clue.recorder.pk) or self.town_staff[clue.town.pk]

@@ -92,6 +92,21 @@ class AssignForm(StepForm):
         units = _units(self.user, self.suggestion)
         self.fields["lead_unit"].queryset = units
         self.fields["co_units"].queryset = units
+        if not self.is_bound:
+            # The routing model's first choice is offered; the presidium keeps or changes it,
+            # and what it decides is what the model learns from next.
+            from daibiao.routing.services import recommend
+
+            suggestion = self.suggestion
+            ranked = recommend(
+                suggestion.county, suggestion.title, suggestion.content, k=1, units=units
+            ).units
+            if ranked:
+                unit, score = ranked[0]
+                self.fields["lead_unit"].initial = unit.pk
+                self.fields["lead_unit"].help_text = _("Recommended: {unit} (score {score:.2f}).").format(
+                    unit=unit.name, score=score
+                )
 
 
 class TransferForm(StepForm):

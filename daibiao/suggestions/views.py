@@ -33,6 +33,8 @@ from daibiao.core.files import serve
 from daibiao.core.scoping import Action, can
 from daibiao.core.views import Column, ScopedDetailView, ScopedListView, ScopedMixin
 from daibiao.registry.models import Unit
+from daibiao.routing.duplicates import propose_groups
+from daibiao.routing.services import recommend
 
 from . import forms, services, workflow
 from .choices import (
@@ -505,13 +507,28 @@ def title_words(clue: Clue) -> set[str]:
 class ClueGroup:
     clues: list
     reasons: list  # why the rule put them together, for the label
+    recommendation: Any = None  # routing.services.Recommendation for the group's text
+
+
+RECOMMEND_GROUPS = 40  # the board recommends a category and a unit for this many groups
+
+
+def recommend_for(groups: list[ClueGroup], county, units) -> None:
+    """The recommended category and lead unit of each group (the first ``RECOMMEND_GROUPS``),
+    from the text of its clues."""
+    if county is None:
+        return
+    for group in groups[:RECOMMEND_GROUPS]:
+        title = group.clues[0].title
+        body = "\n".join(f"{c.title}。{c.content}" for c in group.clues)
+        group.recommendation = recommend(county, title, body, k=1, units=units)
 
 
 def likely_same_problem(clues: list[Clue]) -> list[ClueGroup]:
-    """Group open clues that are likely about the same problem, by a deliberately simple
-    rule: the same village and the same category, or a shared two-character word in their
-    titles. A hint for the person triaging, not a decision; smarter routing
-    replaces it later. Groups of two or more come first, then the single clues."""
+    """Group open clues that are likely about the same problem: the same village and the same
+    category, a shared two-character word in their titles, or texts the duplicate finder
+    (``routing.duplicates``) finds alike. A hint for the person triaging, not a decision.
+    Groups of two or more come first, then the single clues."""
     parent = list(range(len(clues)))
 
     def find(i):
@@ -535,6 +552,16 @@ def likely_same_problem(clues: list[Clue]) -> list[ClueGroup]:
                 ri, rj = find(i), find(j)
                 parent[rj] = ri
                 reasons[ri] |= reasons.pop(rj, set()) | why
+    # And what the duplicate finder sees as the same problem told in other words.
+    index = {clue.pk: i for i, clue in enumerate(clues)}
+    for group in propose_groups(clues):
+        members = [index[c.pk] for c in group.clues]
+        for other in members[1:]:
+            ri, rj = find(members[0]), find(other)
+            if ri != rj:
+                parent[rj] = ri
+                reasons[ri] |= reasons.pop(rj, set())
+        reasons[find(members[0])].add(group.reason)
     groups: dict[int, list] = defaultdict(list)
     for i, clue in enumerate(clues):
         groups[find(i)].append(clue)
@@ -573,6 +600,9 @@ class Triage(LoopContextMixin, ScopedMixin, AudienceMixin, generic.TemplateView)
         ctx.setdefault("merge_form", self.merge_form())
         ctx["clues"] = self.open_clues
         ctx["groups"] = likely_same_problem(self.open_clues)
+        recommend_for(
+            ctx["groups"], user.county, Unit.objects.restrict(user, Action.VIEW).filter(is_active=True)
+        )
         ctx["waiting"] = list(
             Suggestion.objects.restrict(user, Action.VIEW)
             .with_related()

@@ -83,7 +83,7 @@ def test_load_builds_the_named_towns_villages_units_and_stations(demo):
         assert Village.objects.filter(town__name=town, name=village).exists(), village
     per_town = Village.objects.values("town").annotate(n=Count("id")).values_list("n", flat=True)
     assert all(12 <= n <= 30 for n in per_town)
-    assert Courtyard.objects.filter(village__town__name="李庙镇", head_deputy__isnull=False).count() == 34
+    assert Courtyard.objects.filter(village__town__name="板桥镇", head_deputy__isnull=False).count() == 34
     assert Unit.objects.filter(name="县交通运输局").exists()
     assert Unit.objects.filter(kind="town_government").count() == len(TOWNS)
     assert not LiaisonStation.objects.filter(head__isnull=True).exists()

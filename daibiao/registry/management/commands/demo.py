@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from daibiao.activities.demo import load_season
 from daibiao.registry.choices import Level
 from daibiao.registry.demo import COUNTY_NAME, DemoError, demo_accounts, load_demo
 from daibiao.suggestions.demo import load_loop
@@ -42,6 +43,7 @@ class Command(BaseCommand):
             with transaction.atomic():
                 summary = load_demo(if_absent=if_absent)
                 loop = load_loop() if summary is not None else None
+                season = load_season() if summary is not None else None
         except DemoError as exc:
             raise CommandError(str(exc)) from exc
         if summary is None:
@@ -100,6 +102,57 @@ class Command(BaseCommand):
                 implemented=loop.implemented,
                 open=loop.open,
                 seconds=loop.seconds,
+            )
+        )
+        self.write_season(season)
+
+    def write_season(self, season) -> None:
+        """The campaign side's figures, as the report gives them."""
+        campaign, orgs, mediation = season.campaign, season.organizations, season.mediation
+        self.stdout.write(
+            _(
+                "Campaign side: {plans} town plans ({late} late); {activities} activities, {trainings} of "
+                "them trainings and {clue_activities} where clues were raised; {trained} of {deputies} "
+                "serving deputies trained; the handbook received by {received} of {receipts} deputies; "
+                "{articles} media articles."
+            ).format(
+                plans=campaign.plans,
+                late=campaign.late_plans,
+                activities=campaign.activities,
+                trainings=campaign.trainings,
+                clue_activities=campaign.clue_activities,
+                trained=campaign.trained,
+                deputies=campaign.deputies,
+                received=campaign.received,
+                receipts=campaign.receipts,
+                articles=campaign.articles,
+            )
+        )
+        kinds = orgs.organizations
+        self.stdout.write(
+            _(
+                "板桥镇: {deputies} deputies embedded in {mass} mass, {social} social, {self_governing} "
+                "self-governing and {economic} economic organisations ({memberships} memberships)."
+            ).format(
+                deputies=orgs.deputies,
+                mass=kinds["mass"],
+                social=kinds["social"],
+                self_governing=kinds["self_governing"],
+                economic=kinds["economic"],
+                memberships=orgs.memberships,
+            )
+        )
+        self.stdout.write(
+            _(
+                "九集镇: {clinics} law clinics with {mediators} mediator deputies; {cases} disputes, "
+                "{resolved} resolved, {open} still being mediated; {seconds:.1f} s."
+            ).format(
+                clinics=mediation.clinics,
+                mediators=mediation.mediators,
+                cases=mediation.cases,
+                resolved=mediation.outcomes["resolved"],
+                open=mediation.outcomes["open"],
+                seconds=season.seconds,
             )
         )
 
