@@ -18,9 +18,11 @@ from django.utils.translation import gettext as _
 
 from daibiao.accounts.choices import Role
 from daibiao.core import audit
+from daibiao.core.errors import refusal as _denied
+from daibiao.core.errors import require as _check
 from daibiao.core.files import CheckedFile, cleanup_on_failure, store_files
 from daibiao.core.models import ChangeLog
-from daibiao.core.scoping import Action, can
+from daibiao.core.scoping import Action
 from daibiao.core.services import save_record
 from daibiao.registry.choices import DeputyStatus
 from daibiao.registry.models import Deputy
@@ -64,15 +66,6 @@ class SignInRefused(Exception):
         self.code = code
         self.message = message
         self.status = status
-
-
-def _denied() -> PermissionDenied:
-    return PermissionDenied(_("You may not do this to this record."))
-
-
-def _check(actor, action, obj) -> None:
-    if actor is not None and not can(actor, action, obj):
-        raise _denied()
 
 
 def _set_fields(obj, fields: dict, allowed: Sequence[str]) -> None:

@@ -17,6 +17,7 @@ from django.views import generic
 
 from daibiao.accounts.choices import Role
 from daibiao.core.files import serve
+from daibiao.core.forms import add_errors
 from daibiao.core.scoping import Action, can
 from daibiao.core.views import (
     Column,
@@ -46,16 +47,6 @@ from .models import (
     plan_towns,
 )
 from .qr import qr_image
-
-
-def add_errors(form, exc: ValidationError) -> None:
-    """A service's refusal as the form's errors (field errors where the field is shown)."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
 
 # --- campaigns ----------------------------------------------------------------------------
 

@@ -37,3 +37,12 @@ class ScopedModelForm(forms.ModelForm):
                 field.widget.attrs.setdefault("class", "form-select")
             else:
                 field.widget.attrs.setdefault("class", "form-control")
+
+
+def add_errors(form, exc) -> None:
+    """A service's ``ValidationError`` onto the form: by field where the form shows it."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views import generic
 
 from daibiao.core.files import serve
+from daibiao.core.forms import add_errors
 from daibiao.core.scoping import Action, can
 from daibiao.core.views import (
     Column,
@@ -35,15 +36,6 @@ from .choices import Outcome
 from .filtersets import CaseFilterSet, ClinicFilterSet
 from .masking import masker_for
 from .models import LawClinic, MediationAgreement, MediationCase
-
-
-def add_errors(form, exc: ValidationError) -> None:
-    """A service's ``ValidationError`` onto the form: by field where it names one."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def refused(form) -> None:

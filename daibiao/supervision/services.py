@@ -20,6 +20,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from daibiao.core import audit
+from daibiao.core.errors import Conflict
+from daibiao.core.errors import refusal as _refuse
+from daibiao.core.errors import require as _require
 from daibiao.core.files import cleanup_on_failure, store_files
 from daibiao.core.models import ChangeAction
 from daibiao.core.scoping import Action, can
@@ -35,25 +38,6 @@ from .models import (
     ReportRound,
     SupervisionVisit,
 )
-
-
-class Conflict(Exception):
-    """Someone else changed the record first; the caller's view of it is stale (HTTP 409)."""
-
-    status = 409
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-
-def _refuse() -> PermissionDenied:
-    return PermissionDenied(_("You may not do this to this record."))
-
-
-def _require(actor, action, obj) -> None:
-    if actor is not None and not can(actor, action, obj):
-        raise _refuse()
 
 
 def _text(value) -> str:

@@ -20,6 +20,7 @@ from django.views import generic
 from daibiao.accounts.choices import Role
 from daibiao.activities.models import Campaign
 from daibiao.core.files import serve
+from daibiao.core.forms import add_errors
 from daibiao.core.scoping import Action, can, may_add
 from daibiao.core.views import Column, ScopedDeleteView, ScopedDetailView, ScopedListView, ScopedMixin
 from daibiao.registry.models import Town, Unit
@@ -37,15 +38,6 @@ from .models import (
     ReportRound,
     SupervisionVisit,
 )
-
-
-def add_errors(form, exc: ValidationError) -> None:
-    """A service's ``ValidationError`` onto the form: by field where it names one."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def may_run_campaigns(user) -> bool:
