@@ -26,6 +26,7 @@ from daibiao.core.views import (
     ScopedDetailView,
     ScopedListView,
     ScopedMixin,
+    ServiceFormMixin,
 )
 from daibiao.registry.models import Deputy, Town
 from daibiao.suggestions.models import Clue
@@ -96,24 +97,15 @@ class CampaignCreate(ScopedCreateView):
     model = Campaign
     form_class = CampaignForm
 
-    def form_valid(self, form):
+    def save(self, form):
         data = dict(form.cleaned_data)
         documents = data.pop("documents", [])
-        try:
-            self.object = services.create_campaign(actor=self.request.user, documents=documents, **data)
-        except ValidationError as exc:
-            add_errors(form, exc)
-            return self.form_invalid(form)
-        except PermissionDenied:
-            form.add_error(None, _("You may not save this record here: it would fall outside your scope."))
-            return self.form_invalid(form)
-        messages.success(self.request, _("Saved."))
-        return HttpResponseRedirect(self.object.get_absolute_url())
+        return services.create_campaign(actor=self.request.user, documents=documents, **data)
 
 
-class ObjectFormPage(ScopedMixin, generic.FormView):
+class ObjectFormPage(ServiceFormMixin, ScopedMixin, generic.FormView):
     """A form about one record: 404 outside the user's view scope, 403 where the user may
-    not take ``object_action`` on it."""
+    not take ``object_action`` on it. ``save(form)`` calls the service."""
 
     object_action = Action.CHANGE
     template_name = "core/form.html"
@@ -128,6 +120,9 @@ class ObjectFormPage(ScopedMixin, generic.FormView):
     def allowed(self) -> bool:
         return can(self.request.user, self.object_action, self.object)
 
+    def get_success_url(self) -> str:
+        return self.object.get_absolute_url()
+
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["object"] = self.object
@@ -141,18 +136,12 @@ class CampaignEdit(ObjectFormPage):
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "instance": self.object, "user": self.request.user}
 
-    def form_valid(self, form):
+    def save(self, form):
         data = dict(form.cleaned_data)
         documents = data.pop("documents", [])
-        try:
-            services.update_campaign(
-                Campaign.objects.get(pk=self.object.pk), actor=self.request.user, documents=documents, **data
-            )
-        except ValidationError as exc:
-            add_errors(form, exc)
-            return self.form_invalid(form)
-        messages.success(self.request, _("Saved."))
-        return HttpResponseRedirect(self.object.get_absolute_url())
+        return services.update_campaign(
+            Campaign.objects.get(pk=self.object.pk), actor=self.request.user, documents=documents, **data
+        )
 
 
 class PlanSubmit(ObjectFormPage):
@@ -321,19 +310,12 @@ class ActivityCreate(ScopedCreateView):
     model = Activity
     form_class = ActivityForm
 
-    def form_valid(self, form):
+    success_message = gettext_lazy("Saved. Now invite the deputies.")
+
+    def save(self, form):
         data = dict(form.cleaned_data)
         files = data.pop("files", [])
-        try:
-            self.object = services.create_activity(actor=self.request.user, files=files, **data)
-        except ValidationError as exc:
-            add_errors(form, exc)
-            return self.form_invalid(form)
-        except PermissionDenied:
-            form.add_error(None, _("You may not save this record here: it would fall outside your scope."))
-            return self.form_invalid(form)
-        messages.success(self.request, _("Saved. Now invite the deputies."))
-        return HttpResponseRedirect(self.object.get_absolute_url())
+        return services.create_activity(actor=self.request.user, files=files, **data)
 
 
 class ActivityEdit(ObjectFormPage):
@@ -343,21 +325,12 @@ class ActivityEdit(ObjectFormPage):
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "instance": self.object, "user": self.request.user}
 
-    def form_valid(self, form):
+    def save(self, form):
         data = dict(form.cleaned_data)
         files = data.pop("files", [])
-        try:
-            services.update_activity(
-                Activity.objects.get(pk=self.object.pk), actor=self.request.user, files=files, **data
-            )
-        except ValidationError as exc:
-            add_errors(form, exc)
-            return self.form_invalid(form)
-        except PermissionDenied:
-            form.add_error(None, _("You may not save this record here: it would fall outside your scope."))
-            return self.form_invalid(form)
-        messages.success(self.request, _("Saved."))
-        return HttpResponseRedirect(self.object.get_absolute_url())
+        return services.update_activity(
+            Activity.objects.get(pk=self.object.pk), actor=self.request.user, files=files, **data
+        )
 
 
 class ActivityDelete(ScopedDeleteView):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count, Q
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -33,7 +34,7 @@ from .choices import ReceiptStatus
 from .filtersets import MaterialFilterSet, MediaArticleFilterSet
 from .forms import MaterialForm, MediaArticleForm, SendForm
 from .models import Material, MaterialReceipt, MediaArticle
-from .views import ObjectFormPage, add_errors
+from .views import ObjectFormPage
 
 PENDING_PAGE = 100
 
@@ -102,25 +103,18 @@ class MaterialCreate(ScopedCreateView):
     model = Material
     form_class = MaterialForm
 
-    def form_valid(self, form):
+    def save(self, form):
         data = dict(form.cleaned_data)
         send_to_all = data.pop("send_to_all", False)
         user = self.request.user
-        try:
-            self.object = services.create_material(actor=user, **data)
+        with transaction.atomic():  # the material and its sending, or neither
+            material = services.create_material(actor=user, **data)
             if send_to_all:
                 everyone = Deputy.objects.restrict(user).filter(
-                    county_id=self.object.county_id, status=DeputyStatus.SERVING
+                    county_id=material.county_id, status=DeputyStatus.SERVING
                 )
-                services.send_material(self.object, everyone, actor=user)
-        except ValidationError as exc:
-            add_errors(form, exc)
-            return self.form_invalid(form)
-        except PermissionDenied:
-            form.add_error(None, _("You may not save this record here: it would fall outside your scope."))
-            return self.form_invalid(form)
-        messages.success(self.request, _("Saved."))
-        return HttpResponseRedirect(self.object.get_absolute_url())
+                services.send_material(material, everyone, actor=user)
+        return material
 
 
 class MaterialPost(MaterialDetail):
@@ -255,42 +249,24 @@ class MediaDetail(ScopedDetailView):
         return ctx
 
 
-class MediaSaveMixin:
-    def save(self, form, article=None):
-        data = dict(form.cleaned_data)
-        try:
-            return services.save_media_article(article, actor=self.request.user, **data)
-        except ValidationError as exc:
-            add_errors(form, exc)
-        except PermissionDenied:
-            form.add_error(None, _("You may not save this record here: it would fall outside your scope."))
-        return None
-
-
-class MediaCreate(MediaSaveMixin, ScopedCreateView):
+class MediaCreate(ScopedCreateView):
     model = MediaArticle
     form_class = MediaArticleForm
 
-    def form_valid(self, form):
-        self.object = self.save(form)
-        if self.object is None:
-            return self.form_invalid(form)
-        messages.success(self.request, _("Saved."))
-        return HttpResponseRedirect(self.object.get_absolute_url())
+    def save(self, form):
+        return services.save_media_article(None, actor=self.request.user, **form.cleaned_data)
 
 
-class MediaEdit(MediaSaveMixin, ObjectFormPage):
+class MediaEdit(ObjectFormPage):
     model = MediaArticle
     form_class = MediaArticleForm
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "instance": self.object, "user": self.request.user}
 
-    def form_valid(self, form):
-        if self.save(form, MediaArticle.objects.get(pk=self.object.pk)) is None:
-            return self.form_invalid(form)
-        messages.success(self.request, _("Saved."))
-        return HttpResponseRedirect(self.object.get_absolute_url())
+    def save(self, form):
+        article = MediaArticle.objects.get(pk=self.object.pk)
+        return services.save_media_article(article, actor=self.request.user, **form.cleaned_data)
 
 
 class MediaDelete(ScopedDeleteView):

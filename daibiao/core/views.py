@@ -16,6 +16,7 @@ from django.views import generic
 from django_filters.views import FilterView
 
 from .documents import xlsx_response
+from .forms import add_errors
 from .models import ChangeLog
 from .scoping import Action, can, may_add
 from .services import delete_record, save_record
@@ -102,25 +103,39 @@ class ScopedDetailView(ScopedMixin, generic.DetailView):
         return ctx
 
 
-class ScopedFormMixin:
+OUT_OF_SCOPE = _("You may not save this record here: it would fall outside your scope.")
+
+
+class ServiceFormMixin:
+    """``form_valid`` saves through ``save(form)`` (a service call that returns the record):
+    its ``ValidationError`` lands on the form, by field where it can; a refusal for scope is
+    said plainly; success says ``success_message`` and goes on to the record."""
+
+    success_message = _("Saved.")
+
+    def save(self, form):
+        return save_record(form.instance, actor=self.request.user)
+
+    def form_valid(self, form):
+        try:
+            self.object = self.save(form)
+        except ValidationError as exc:
+            add_errors(form, exc)
+            return self.form_invalid(form)
+        except PermissionDenied:
+            form.add_error(None, OUT_OF_SCOPE)
+            return self.form_invalid(form)
+        messages.success(self.request, self.success_message)
+        return HttpResponseRedirect(self.get_success_url())
+
+
+class ScopedFormMixin(ServiceFormMixin):
     """Forms get the user so that their pickers offer only rows in scope."""
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
         kwargs["user"] = self.request.user
         return kwargs
-
-    def form_valid(self, form):
-        try:
-            self.object = save_record(form.instance, actor=self.request.user)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-            return self.form_invalid(form)
-        except PermissionDenied:
-            form.add_error(None, _("You may not save this record here: it would fall outside your scope."))
-            return self.form_invalid(form)
-        messages.success(self.request, _("Saved."))
-        return HttpResponseRedirect(self.get_success_url())
 
 
 class ScopedCreateView(ScopedFormMixin, ScopedMixin, generic.CreateView):

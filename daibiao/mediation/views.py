@@ -50,19 +50,10 @@ class ClinicFormMixin:
 
     form_class = forms.ClinicForm
 
-    def form_valid(self, form):
-        try:
-            self.object = services.save_clinic(
-                form.instance, actor=self.request.user, mediators=form.cleaned_data["mediators"]
-            )
-        except ValidationError as exc:
-            add_errors(form, exc)
-            return self.form_invalid(form)
-        except PermissionDenied:
-            form.add_error(None, _("You may not save this record here: it would fall outside your scope."))
-            return self.form_invalid(form)
-        messages.success(self.request, _("Saved."))
-        return HttpResponseRedirect(self.object.get_absolute_url())
+    def save(self, form):
+        return services.save_clinic(
+            form.instance, actor=self.request.user, mediators=form.cleaned_data["mediators"]
+        )
 
 
 class ClinicList(ScopedListView):
