@@ -12,6 +12,7 @@ urlpatterns = [
 ]
 
 api_urlpatterns = [
+    path("stats/overview/", views.StatsOverviewAPI.as_view(), name="stats-overview"),
     path("deputies/<int:pk>/duty-record/", views.DutyRecordAPI.as_view(), name="deputy-duty-record"),
     path(
         "deputies/<int:pk>/annual-report.docx", views.AnnualReportAPI.as_view(), name="deputy-annual-report"

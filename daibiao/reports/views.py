@@ -11,10 +11,11 @@ from django.utils.translation import gettext_lazy
 from django.views import generic
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import exceptions, generics
+from rest_framework import exceptions, generics, serializers
 from rest_framework.response import Response
 
-from daibiao.core.api import ScopedAPIMixin
+from daibiao.activities.models import Campaign
+from daibiao.core.api import ScopedAPIMixin, ScopedRelatedField
 from daibiao.core.documents import XLSX_TYPE, build_xlsx, file_response
 from daibiao.core.files import serve
 from daibiao.core.scoping import Action
@@ -25,6 +26,7 @@ from . import services
 from .annual_report import annual_report, report_filename
 from .duty import DutyRecord, build_duty_record, years_of
 from .models import ReportBatch
+from .stats import overview, own_town
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 FIRST_YEAR = 2000
@@ -289,3 +291,42 @@ class BatchDownload(ScopedMixin, generic.View):
         if archive is None:
             raise Http404
         return serve(archive, inline=False)
+
+
+# --- the overview's figures -----------------------------------------------------------------
+
+
+class OverviewQuery(serializers.Serializer):
+    campaign = ScopedRelatedField(queryset=Campaign.objects.all(), required=False)
+    town = ScopedRelatedField(queryset=Town.objects.all(), required=False)
+
+
+class StatsOverviewAPI(ScopedAPIMixin, generics.GenericAPIView):
+    """The report's figures from the records, within the caller's scope (a town's staff get
+    their town's): ``?campaign=`` and ``?town=`` narrow them."""
+
+    queryset = Campaign.objects.all()
+    action = "retrieve"
+    serializer_class = OverviewQuery
+    filter_backends = ()
+    pagination_class = None
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("campaign", int, description="A campaign id."),
+            OpenApiParameter("town", int, description="A town id."),
+        ],
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    def get(self, request):
+        query = OverviewQuery(data=request.query_params, context={"request": request})
+        query.is_valid(raise_exception=True)
+        town = query.validated_data.get("town") or own_town(request.user)
+        mine = own_town(request.user)
+        if mine is not None and town != mine:
+            raise exceptions.ValidationError({"town": [_("You see the figures of your own town only.")]})
+        campaign = query.validated_data.get("campaign")
+        figures = overview(request.user, campaign=campaign, town=town)
+        return Response(
+            {"campaign": campaign.pk if campaign else None, "town": town.pk if town else None, **figures}
+        )

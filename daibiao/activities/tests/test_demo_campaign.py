@@ -253,3 +253,16 @@ def test_deputy_demo_duty_record_lists_what_the_records_say(demo):
     # Every clue the deputy recorded came from an activity on the record as attended.
     attended = {a.activity_id for a in record.attended}
     assert {c.activity_id for c in record.clues} <= attended
+
+
+def test_the_county_overview_shows_the_reports_figures(demo):
+    from daibiao.reports.stats import overview
+
+    county = User.objects.get(username="county")
+    figures = overview(county, campaign=demo.campaign)
+    assert (figures["deputies"], figures["clues"], figures["suggestions"]) == (1046, 271, 181)
+    assert (figures["concluded"], figures["implemented"]) == (133, 119)
+    assert figures["mediation_cases"] >= 200
+    assert figures["media_articles"] >= 50
+    assert figures["training_coverage"] == 100.0
+    assert figures["courtyard_heads"] >= 34
