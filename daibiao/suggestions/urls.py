@@ -22,6 +22,7 @@ urlpatterns = [
     path("unit/", views.UnitInbox.as_view(), name="unit-inbox"),
     path("mine/", views.Mine.as_view(), name="mine"),
     path("clues/", views.ClueList.as_view(), name="clue-list"),
+    path("clues/similar/", views.SimilarClues.as_view(), name="clue-similar"),
     path("clues/<int:pk>/", views.ClueDetail.as_view(), name="clue-detail"),
     path("clues/<int:pk>/solve/", views.ClueAction.as_view(action="solve"), name="clue-solve"),
     path("clues/<int:pk>/dismiss/", views.ClueAction.as_view(action="dismiss"), name="clue-dismiss"),

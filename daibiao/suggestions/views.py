@@ -8,6 +8,7 @@ whether the button asks before it acts.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -33,7 +34,7 @@ from daibiao.core.files import serve
 from daibiao.core.scoping import Action, can
 from daibiao.core.views import Column, ScopedDetailView, ScopedListView, ScopedMixin
 from daibiao.registry.models import Unit
-from daibiao.routing.duplicates import propose_groups
+from daibiao.routing.duplicates import likely_duplicates, propose_groups
 from daibiao.routing.services import recommend
 
 from . import forms, services, workflow
@@ -883,3 +884,35 @@ class AttachmentFile(ScopedMixin, generic.View):
     def get(self, request, pk):
         attachment = get_object_or_404(self.get_queryset(), pk=pk)
         return serve(attachment, inline=attachment.is_image and "download" not in request.GET)
+
+
+SIMILAR_DAYS = 180  # how far back the clue form looks for the same problem
+
+
+class SimilarClues(LoopContextMixin, ScopedMixin, generic.TemplateView):
+    """While a clue is typed (htmx, from the deputy's clue form): clues of the same town,
+    within reach and recent, that are likely about the same problem, with the reason."""
+
+    model = Clue
+    template_name = "suggestions/_similar_clues.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        params, user = self.request.GET, self.request.user
+        title, content = params.get("clue-title", "").strip(), params.get("clue-content", "").strip()
+        town_id = user.deputy.town_id if user.deputy_id else user.town_id
+        ctx["similar"] = []
+        if town_id and len(title + content) >= 4:
+            since = timezone.localdate() - dt.timedelta(days=SIMILAR_DAYS)
+            candidates = (
+                self.get_queryset().filter(town_id=town_id, occurred_on__gte=since).select_related("village")
+            )
+            village = params.get("clue-village", "")
+            ctx["similar"] = likely_duplicates(
+                f"{title}\n{content}",
+                candidates,
+                k=3,
+                village=int(village) if village.isdigit() else None,
+                town=town_id,
+            )
+        return ctx

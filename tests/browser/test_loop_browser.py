@@ -187,3 +187,23 @@ def test_the_desks_read_on_a_phone(cast, live_server, session_as, screenshot):
         page.goto(base + path)
         no_sideways_scroll(page)
         screenshot(page, name)
+
+
+def test_the_clue_form_warns_of_a_problem_reported_already(cast, live_server, session_as, screenshot):
+    from daibiao.suggestions import services
+
+    services.create_clue(
+        actor=cast.users["deputy_a"],
+        title="村口路灯坏了",
+        content="武安村村口路灯坏了半年，晚上出行不便。",
+        town=cast.towns["a"],
+    )
+    deputy = session_as("deputy_a", phone=True)
+    deputy.goto(f"{live_server.url}/loop/mine/")
+    deputy.fill("#id_clue-title", "村口路灯不亮")
+    deputy.locator("#id_clue-content").press_sequentially("武安村村口的路灯坏了好久，晚上看不见路。")
+    warning = deputy.locator("[data-testid=similar-clues]")
+    warning.wait_for(timeout=10_000)
+    assert "村口路灯坏了" in warning.inner_text()
+    no_sideways_scroll(deputy)
+    screenshot(deputy, "loop-similar-clue-phone")
