@@ -14,6 +14,7 @@ from daibiao.registry.models import Deputy, Town
 
 from .choices import AttendanceStatus
 from .models import Activity, Campaign, Material, MediaArticle
+from .services import ACTIVITY_FIELDS, CAMPAIGN_FIELDS
 
 FILES_HELP = _("Optional. Photos, PDF, Word or Excel files; at most 9, each up to 20 MB.")
 
@@ -33,7 +34,7 @@ class CampaignForm(ScopedModelForm):
 
     class Meta:
         model = Campaign
-        fields = ["theme", "requirement", "starts_on", "ends_on", "town_plans_due_on"]
+        fields = list(CAMPAIGN_FIELDS)  # what the service takes
         widgets = {
             "starts_on": _date_input(),
             "ends_on": _date_input(),
@@ -61,19 +62,7 @@ class ActivityForm(ScopedModelForm):
 
     class Meta:
         model = Activity
-        fields = [
-            "name",
-            "kind",
-            "at_meeting",
-            "campaign",
-            "town",
-            "station",
-            "group",
-            "starts_at",
-            "ends_at",
-            "place",
-            "minutes",
-        ]
+        fields = list(ACTIVITY_FIELDS)  # what the service takes
         widgets = {
             "starts_at": _datetime_input(),
             "ends_at": _datetime_input(),

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from daibiao.accounts.choices import Role
 from daibiao.core.audit import AuditedModel
-from daibiao.core.files import StoredFile
+from daibiao.core.files import ParentFilesQuerySet, StoredFile
 from daibiao.core.models import TimeStampedModel
 from daibiao.core.scoping import Action, ScopedQuerySet, scope_through
 
@@ -147,14 +147,7 @@ class CampaignFile(StoredFile):
         Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="documents"
     )
 
-    class QS(ScopedQuerySet):
-        def scope(self, role, user, action):
-            if role == Role.ADMIN:
-                return Q()
-            # Files come and go with their campaign (services); nobody edits them.
-            return scope_through(Campaign, "campaign", role, user, action) if action == Action.VIEW else None
-
-    objects = QS.as_manager()
+    objects = ParentFilesQuerySet.of(Campaign, "campaign").as_manager()
 
     class Meta:
         verbose_name = _("campaign document")
@@ -226,14 +219,7 @@ class CampaignPlanFile(StoredFile):
         CampaignPlan, verbose_name=_("town plan"), on_delete=models.CASCADE, related_name="documents"
     )
 
-    class QS(ScopedQuerySet):
-        def scope(self, role, user, action):
-            if role == Role.ADMIN:
-                return Q()
-            # Files come and go with their plan (services); nobody edits them.
-            return scope_through(CampaignPlan, "plan", role, user, action) if action == Action.VIEW else None
-
-    objects = QS.as_manager()
+    objects = ParentFilesQuerySet.of(CampaignPlan, "plan").as_manager()
 
     class Meta:
         verbose_name = _("town plan document")
@@ -459,14 +445,7 @@ class ActivityFile(StoredFile):
         Activity, verbose_name=_("activity"), on_delete=models.CASCADE, related_name="files"
     )
 
-    class QS(ScopedQuerySet):
-        def scope(self, role, user, action):
-            if role == Role.ADMIN:
-                return Q()
-            # Files come and go with their activity (services); nobody edits them.
-            return scope_through(Activity, "activity", role, user, action) if action == Action.VIEW else None
-
-    objects = QS.as_manager()
+    objects = ParentFilesQuerySet.of(Activity, "activity").as_manager()
 
     class Meta:
         verbose_name = _("activity file")
@@ -561,14 +540,7 @@ class MaterialFile(StoredFile):
         Material, verbose_name=_("material"), on_delete=models.CASCADE, related_name="files"
     )
 
-    class QS(ScopedQuerySet):
-        def scope(self, role, user, action):
-            if role == Role.ADMIN:
-                return Q()
-            # Files come and go with their material (services); nobody edits them.
-            return scope_through(Material, "material", role, user, action) if action == Action.VIEW else None
-
-    objects = QS.as_manager()
+    objects = ParentFilesQuerySet.of(Material, "material").as_manager()
 
     class Meta:
         verbose_name = _("material file")

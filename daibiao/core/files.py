@@ -32,6 +32,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage, storages
 from django.db import models, transaction
+from django.db.models import Q
 from django.http import FileResponse
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
@@ -39,6 +40,10 @@ from django.utils.functional import LazyObject
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from PIL import Image, ImageOps, UnidentifiedImageError
+
+from daibiao.accounts.choices import Role
+
+from .scoping import Action, ScopedQuerySet, scope_through
 
 IMAGE = "image"
 PDF = "pdf"
@@ -422,3 +427,21 @@ def uploads_field(*, kinds: Sequence[str] = DOCUMENTS, help_text: str = ""):
 def delete_receiver(sender, instance, **kwargs) -> None:
     if isinstance(instance, StoredFile):
         delete_stored(instance)
+
+
+class ParentFilesQuerySet(ScopedQuerySet):
+    """The files of a parent record, which come and go with it through its services: read by
+    whoever reads the parent, changed by an administrator only. ``of(parent, lookup)`` makes
+    the queryset class for one model (``lookup``: its foreign key to the parent)."""
+
+    parent = None
+    lookup = ""
+
+    @classmethod
+    def of(cls, parent, lookup: str) -> type[ParentFilesQuerySet]:
+        return type(f"{parent.__name__}FilesQuerySet", (cls,), {"parent": parent, "lookup": lookup})
+
+    def scope(self, role, user, action):
+        if role == Role.ADMIN:
+            return Q()
+        return scope_through(self.parent, self.lookup, role, user, action) if action == Action.VIEW else None

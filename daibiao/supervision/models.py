@@ -34,7 +34,7 @@ from django.utils.translation import gettext_lazy as _
 
 from daibiao.accounts.choices import Role
 from daibiao.core.audit import AuditedModel
-from daibiao.core.files import StoredFile
+from daibiao.core.files import ParentFilesQuerySet, StoredFile
 from daibiao.core.models import TimeStampedModel
 from daibiao.core.scoping import Action, ScopedQuerySet
 from daibiao.registry.models import Town, Unit
@@ -428,17 +428,6 @@ class ProgressReport(AuditedModel, TimeStampedModel):
         return timezone.localtime(self.submitted_at).date() <= self.round.due_on
 
 
-class ReportFileQuerySet(ScopedQuerySet):
-    def scope(self, role, user, action):
-        # Files come with the report's services; nobody edits them afterwards.
-        if action != Action.VIEW:
-            return Q() if role == Role.ADMIN else None
-        q = ProgressReport.objects.all().scope(role, user, action)
-        if q is None or not q:
-            return q
-        return Q(report__in=ProgressReport.objects.filter(q).values("pk"))
-
-
 class ProgressReportFile(AuditedModel, StoredFile):
     """A file handed in with a progress report (photos, the town's written report)."""
 
@@ -446,7 +435,7 @@ class ProgressReportFile(AuditedModel, StoredFile):
         ProgressReport, verbose_name=_("progress report"), on_delete=models.CASCADE, related_name="files"
     )
 
-    objects = ReportFileQuerySet.as_manager()
+    objects = ParentFilesQuerySet.of(ProgressReport, "report").as_manager()
 
     class Meta:
         verbose_name = _("progress report file")
