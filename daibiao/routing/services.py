@@ -174,16 +174,28 @@ def recommend(county: County, title: str, body: str, k: int = 3, *, units=None) 
 
     ``units``: a queryset of the units that may be named (e.g. ``Unit.objects.restrict(user,
     "view")``); by default the county's active units."""
+    (recommendation,) = recommend_many(county, [(title, body)], k, units=units)
+    return recommendation
+
+
+def recommend_many(county: County, items, k: int = 3, *, units=None) -> list[Recommendation]:
+    """``recommend`` for each ``(title, body)`` of ``items``, the models and the units that
+    may be named read once for all (the triage board asks for a page of groups)."""
     categories_model, units_model, trained = _models(county)
-    text = item_text(title, body)
-    ranked, reasons = categories_model.rank(text, k=k, allowed=set(Category.values))
     names = dict(Category.choices)
-    categories = [(value, str(names[value]), round(score, 4)) for value, score in ranked]
-    unit_list: list[tuple[Unit, float]] = []
+    by_key = {}
     if units_model is not None:
         pool = units if units is not None else Unit.objects.all()
         pool = pool.filter(county=county, is_active=True)
         by_key = {str(u.pk): u for u in pool.filter(pk__in=[int(x) for x in units_model.labels])}
-        ranked_units, _unit_reasons = units_model.rank(text, k=k, allowed=set(by_key))
-        unit_list = [(by_key[key], round(score, 4)) for key, score in ranked_units]
-    return Recommendation(categories=categories, units=unit_list, reasons=reasons, trained=trained)
+    found = []
+    for title, body in items:
+        text = item_text(title, body)
+        ranked, reasons = categories_model.rank(text, k=k, allowed=set(Category.values))
+        categories = [(value, str(names[value]), round(score, 4)) for value, score in ranked]
+        unit_list: list[tuple[Unit, float]] = []
+        if units_model is not None:
+            ranked_units, _unit_reasons = units_model.rank(text, k=k, allowed=set(by_key))
+            unit_list = [(by_key[key], round(score, 4)) for key, score in ranked_units]
+        found.append(Recommendation(categories=categories, units=unit_list, reasons=reasons, trained=trained))
+    return found

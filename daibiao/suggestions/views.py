@@ -35,7 +35,7 @@ from daibiao.core.scoping import Action, can
 from daibiao.core.views import Column, ScopedDetailView, ScopedListView, ScopedMixin
 from daibiao.registry.models import Unit
 from daibiao.routing.duplicates import likely_duplicates, propose_groups
-from daibiao.routing.services import recommend
+from daibiao.routing.services import recommend_many
 
 from . import forms, services, workflow
 from .choices import (
@@ -519,10 +519,10 @@ def recommend_for(groups: list[ClueGroup], county, units) -> None:
     from the text of its clues."""
     if county is None:
         return
-    for group in groups[:RECOMMEND_GROUPS]:
-        title = group.clues[0].title
-        body = "\n".join(f"{c.title}。{c.content}" for c in group.clues)
-        group.recommendation = recommend(county, title, body, k=1, units=units)
+    shown = groups[:RECOMMEND_GROUPS]
+    items = [(g.clues[0].title, "\n".join(f"{c.title}。{c.content}" for c in g.clues)) for g in shown]
+    for group, recommendation in zip(shown, recommend_many(county, items, k=1, units=units), strict=True):
+        group.recommendation = recommendation
 
 
 def likely_same_problem(clues: list[Clue]) -> list[ClueGroup]:
