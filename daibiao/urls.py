@@ -32,6 +32,7 @@ api_v1 = [
     path("", include("daibiao.activities.api.urls")),
     path("", include("daibiao.routing.api.urls")),
     path("", include("daibiao.supervision.api.urls")),
+    path("", include("daibiao.evaluation.api.urls")),
 ]
 
 urlpatterns = [
@@ -45,6 +46,7 @@ urlpatterns = [
     path("campaign/", include("daibiao.activities.urls")),
     path("reports/", include("daibiao.reports.urls")),
     path("supervision/", include("daibiao.supervision.urls")),
+    path("evaluation/", include("daibiao.evaluation.urls")),
     path("audit/", include("daibiao.core.urls")),
     path("inbox/", include("daibiao.notifications.urls")),
     path("admin/", admin.site.urls),

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "daibiao.reports",
     "daibiao.routing",
     "daibiao.supervision",
+    "daibiao.evaluation",
 ]
 
 MIDDLEWARE = [
