@@ -33,6 +33,7 @@ api_v1 = [
     path("", include("daibiao.routing.api.urls")),
     path("", include("daibiao.supervision.api.urls")),
     path("", include("daibiao.evaluation.api.urls")),
+    path("public/", include("daibiao.portal.api.urls")),
 ]
 
 urlpatterns = [
@@ -47,6 +48,7 @@ urlpatterns = [
     path("reports/", include("daibiao.reports.urls")),
     path("supervision/", include("daibiao.supervision.urls")),
     path("evaluation/", include("daibiao.evaluation.urls")),
+    path("public/", include("daibiao.portal.urls")),
     path("audit/", include("daibiao.core.urls")),
     path("inbox/", include("daibiao.notifications.urls")),
     path("admin/", admin.site.urls),

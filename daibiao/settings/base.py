@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "daibiao.routing",
     "daibiao.supervision",
     "daibiao.evaluation",
+    "daibiao.portal",
 ]
 
 MIDDLEWARE = [
