@@ -17,6 +17,9 @@ class ActivityKind(models.TextChoices):
     SEMINAR = "seminar", _("Seminar")  # 座谈
     LOOK_BACK = "look_back", _("Look-back meeting")  # 回头看
     MEDIATION = "mediation", _("Mediation session")  # 矛盾纠纷调解
+    # 向原选区选民述职: a deputy reports on the year to his or her constituents; being present
+    # at one is what the year-end evaluation counts as "annual report delivered".
+    REPORT_BACK = "report_back", _("Report to constituents")
     OTHER = "other", pgettext_lazy("activity kind", "Other")  # 其他
 
 

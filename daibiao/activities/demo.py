@@ -808,17 +808,20 @@ def summarise_campaign(campaign: Campaign) -> CampaignSummary:
 
 @dataclass
 class SeasonSummary:
-    """The campaign side, the "代表+" organisations and the law clinics, as loaded."""
+    """The campaign side, the "代表+" organisations, the law clinics and the leading group's
+    supervision, as loaded."""
 
     campaign: CampaignSummary
     organizations: object
     mediation: object
+    supervision: object
     seconds: float
 
 
 def load_season() -> SeasonSummary:
     """After ``suggestions.demo.load_loop``: the campaign's plans, trainings, handbook and
-    media, 板桥镇's organisations and 九集镇's law clinics, in one transaction."""
+    media, 板桥镇's organisations, 九集镇's law clinics and the leading group's supervision, in
+    one transaction."""
     from django.conf import settings
     from django.db import transaction
     from django.utils.translation import gettext as _
@@ -828,6 +831,7 @@ def load_season() -> SeasonSummary:
     from daibiao.registry.demo import COUNTY_NAME, DemoError
     from daibiao.registry.demo_organizations import load_organizations
     from daibiao.suggestions.demo import THEME
+    from daibiao.supervision.demo import load_supervision
 
     started = time.perf_counter()
     if not settings.DEMO_MODE:
@@ -843,9 +847,11 @@ def load_season() -> SeasonSummary:
         campaign_summary = load_campaign(campaign)
         organizations = load_organizations(county, actor=town_staff[towns["板桥镇"]], at=at)
         mediation = load_mediation(county, actor=town_staff[towns["九集镇"]], at=at)
+        supervision = load_supervision(campaign, at=at)
     return SeasonSummary(
         campaign=campaign_summary,
         organizations=organizations,
         mediation=mediation,
+        supervision=supervision,
         seconds=time.perf_counter() - started,
     )

@@ -94,6 +94,23 @@ class OfficialDocument:
             _font(cells[0].paragraphs[0].add_run(label), HEADING_FONT, Pt(14))
             _font(cells[1].paragraphs[0].add_run(value), BODY_FONT, Pt(14))
 
+    def grid(self, headers: list[str], rows: Iterable[list], *, size=None) -> None:
+        """A table of several columns with a heading row that repeats on every page (a
+        ranking, a list of results); cells are written as text, at ``size`` (12 pt)."""
+        size = size or Pt(12)
+        table = self.doc.add_table(rows=1, cols=len(headers))
+        table.style = "Table Grid"
+        head = table.rows[0]
+        repeat = OxmlElement("w:tblHeader")
+        repeat.set(qn("w:val"), "true")
+        head._tr.get_or_add_trPr().append(repeat)
+        for cell, text in zip(head.cells, headers, strict=True):
+            cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+            _font(cell.paragraphs[0].add_run(str(text)), HEADING_FONT, size)
+        for row in rows:
+            for cell, value in zip(table.add_row().cells, row, strict=True):
+                _font(cell.paragraphs[0].add_run("" if value is None else str(value)), BODY_FONT, size)
+
     def signature(self, authority: str, date_text: str) -> None:
         for text in ("", authority, date_text):
             p = self.doc.add_paragraph()

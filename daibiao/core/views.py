@@ -176,3 +176,12 @@ class ScopedDeleteView(ScopedMixin, generic.DeleteView):
             return HttpResponseRedirect(self.object.get_absolute_url())
         messages.success(self.request, _("Deleted “{name}”.").format(name=self.object))
         return HttpResponseRedirect(self.get_success_url())
+
+
+class SectionRoot(LoginRequiredMixin, generic.RedirectView):
+    """A section's root (``/loop/``, ``/supervision/`` …): sends a logged-in user on to the
+    section's first page (``pattern_name``), and anyone else to log in first."""
+
+    scoped = True  # reads no data; the page it sends to is scoped (tests/test_views_are_scoped.py)
+    permanent = False
+    query_string = True

@@ -19,6 +19,9 @@ class Rule(models.TextChoices):
     TARGET = "target", _("Up to a target count")
     # the full weight when the value is at least 1, otherwise nothing (e.g. plan on time).
     YES_NO = "yes_no", _("All or nothing")
+    # weight × (1 − value / base): the fewer, the better (e.g. items returned as misrouted);
+    # nothing to count gives the full weight.
+    INVERSE = "inverse", _("Fewer is better")
 
 
 class EvaluationState(models.TextChoices):

@@ -1,10 +1,13 @@
 from django.urls import path
 
+from daibiao.core.views import SectionRoot
+
 from . import views
 
 app_name = "mediation"
 
 urlpatterns = [
+    path("", SectionRoot.as_view(pattern_name="mediation:clinic-list"), name="index"),
     path("clinics/", views.ClinicList.as_view(), name="clinic-list"),
     path("clinics/new/", views.ClinicCreate.as_view(), name="clinic-create"),
     path("clinics/<int:pk>/", views.ClinicDetail.as_view(), name="clinic-detail"),

@@ -8,11 +8,13 @@ from daibiao.core.filters import scoped_choices as _scoped
 
 from .choices import DeputyStatus, Level, OrganizationKind, UnitKind, VillageKind
 from .models import (
+    Courtyard,
     Deputy,
     DeputyGroup,
     LiaisonStation,
     Mandate,
     Organization,
+    OrgMembership,
     StationDuty,
     Town,
     Unit,
@@ -76,10 +78,24 @@ class DeputyFilterSet(filters.FilterSet):
         label=_("Liaison station"), queryset=_scoped(LiaisonStation), empty_label=ALL
     )
     status = filters.ChoiceFilter(label=_("Status"), choices=DeputyStatus.choices)
+    # The overview's "代表+" and courtyard figures link here (reports.dashboard).
+    courtyard_head = filters.BooleanFilter(label=_("Courtyard head"), method="filter_courtyard_head")
+    in_organization = filters.BooleanFilter(
+        label=_("Embedded in an organisation"), method="filter_in_organization"
+    )
 
     class Meta:
         model = Deputy
-        fields = ["search", "town", "level", "group", "station", "status"]
+        fields = [
+            "search",
+            "town",
+            "level",
+            "group",
+            "station",
+            "status",
+            "courtyard_head",
+            "in_organization",
+        ]
 
     def filter_search(self, queryset, name, value):
         return queryset.search(value)
@@ -88,15 +104,34 @@ class DeputyFilterSet(filters.FilterSet):
         # A subquery, not a join, so a deputy with two mandates is listed once.
         return queryset.filter(pk__in=Mandate.objects.filter(level=value).values("deputy_id"))
 
+    def filter_courtyard_head(self, queryset, name, value):
+        return _having(queryset, value, Courtyard.objects.filter(head_deputy__isnull=False), "head_deputy_id")
+
+    def filter_in_organization(self, queryset, name, value):
+        return _having(queryset, value, OrgMembership.objects.live(), "deputy_id")
+
 
 class OrganizationFilterSet(SearchFilterSet):
     kind = filters.ChoiceFilter(label=_("Kind"), choices=OrganizationKind.choices)
     town = filters.ModelChoiceFilter(label=_("Town"), queryset=_scoped(Town), empty_label=ALL)
+    with_deputies = filters.BooleanFilter(label=_("With deputies embedded"), method="filter_with_deputies")
     search_fields = ("name__icontains", "village__name__icontains")
 
     class Meta:
         model = Organization
-        fields = ["search", "kind", "town"]
+        fields = ["search", "kind", "town", "with_deputies"]
+
+    def filter_with_deputies(self, queryset, name, value):
+        return _having(queryset, value, OrgMembership.objects.live(), "organization_id")
+
+
+def _having(queryset, value, rows, column):
+    """``queryset`` narrowed to the records that ``rows`` name in ``column`` (``value`` true)
+    or to the others (false); a subquery, so each record is listed once."""
+    if value is None:
+        return queryset
+    ids = rows.values(column)
+    return queryset.filter(pk__in=ids) if value else queryset.exclude(pk__in=ids)
 
 
 class StationDutyFilterSet(filters.FilterSet):

@@ -1,5 +1,7 @@
 from django.urls import path
 
+from daibiao.core.views import SectionRoot
+
 from . import views, views_roster
 
 app_name = "registry"
@@ -18,6 +20,7 @@ def crud(prefix: str, name: str, list_view, detail, create, update, delete=None)
 
 
 urlpatterns = [
+    path("", SectionRoot.as_view(pattern_name="registry:deputy-list"), name="index"),
     path("deputies/import/", views_roster.RosterImport.as_view(), name="deputy-import"),
     path(
         "deputies/import/template.xlsx", views_roster.RosterTemplate.as_view(), name="deputy-import-template"

@@ -35,6 +35,8 @@ class SuggestionFilterSet(SearchFilterSet):
     deadline_before = filters.DateFilter(
         label=_("Deadline before"), field_name="deadline", lookup_expr="date__lte"
     )
+    # The year-end evaluation's score lines link here with the year they count.
+    year = filters.NumberFilter(label=_("Year"), field_name="year")
 
     class Meta:
         model = Suggestion
@@ -51,6 +53,7 @@ class SuggestionFilterSet(SearchFilterSet):
             "implemented",
             "key",
             "deadline_before",
+            "year",
         ]
 
     def filter_overdue(self, queryset, name, value):
@@ -86,7 +89,8 @@ class ClueFilterSet(SearchFilterSet):
     town = filters.ModelChoiceFilter(label=_("Town"), queryset=_scoped(Town), empty_label=ALL)
     category = filters.ChoiceFilter(label=_("Category"), choices=Category.choices)
     campaign = filters.ModelChoiceFilter(label=_("Campaign"), queryset=_scoped(Campaign), empty_label=ALL)
+    year = filters.NumberFilter(label=_("Year"), field_name="occurred_on", lookup_expr="year")
 
     class Meta:
         model = Clue
-        fields = ["search", "state", "town", "category", "campaign"]
+        fields = ["search", "state", "town", "category", "campaign", "year"]

@@ -1,11 +1,14 @@
 from django.urls import path
 
+from daibiao.core.views import SectionRoot
+
 from . import views
 from .views import STEPS
 
 app_name = "suggestions"
 
 urlpatterns = [
+    path("", SectionRoot.as_view(pattern_name="suggestions:suggestion-list"), name="index"),
     path("suggestions/", views.SuggestionList.as_view(), name="suggestion-list"),
     path("suggestions/new/", views.SuggestionCreate.as_view(), name="suggestion-create"),
     path("suggestions/<int:pk>/", views.SuggestionDetail.as_view(), name="suggestion-detail"),

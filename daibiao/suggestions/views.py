@@ -17,7 +17,7 @@ from typing import Any
 from django import forms as djforms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -36,6 +36,7 @@ from daibiao.core.views import Column, ScopedDetailView, ScopedListView, ScopedM
 from daibiao.registry.models import Unit
 from daibiao.routing.duplicates import likely_duplicates, propose_groups
 from daibiao.routing.services import recommend_many
+from daibiao.supervision.models import oversight_items_citing
 
 from . import forms, services, workflow
 from .choices import (
@@ -359,6 +360,8 @@ class SuggestionDetail(LoopContextMixin, ScopedDetailView):
         ctx["ratings"] = list(suggestion.ratings.all())
         ctx["replies"] = list(suggestion.replies.all())
         ctx["events"] = list(suggestion.events.all())
+        # The oversight items that cite it, those the user may see (one query).
+        ctx["oversight_items"] = oversight_items_citing(suggestion, user)
         return ctx
 
 
@@ -701,6 +704,31 @@ class UnitInbox(LoopContextMixin, ScopedMixin, AudienceMixin, generic.TemplateVi
 # --- the deputy's page ----------------------------------------------------------------------
 
 
+def own_suggestions(deputy_id) -> Q:
+    """A deputy's own suggestions: led, co-signed, or grown from a clue he or she recorded.
+    The deputy's scope reads just these; a deputy who also heads a station reads the
+    station's too, which are not his or hers to follow or rate."""
+    return (
+        Q(lead_deputy_id=deputy_id)
+        | Q(pk__in=Suggestion.co_signers.through.objects.filter(deputy_id=deputy_id).values("suggestion_id"))
+        | Q(pk__in=Clue.objects.filter(recorded_by_id=deputy_id).values("suggestion_id"))
+    )
+
+
+def awaiting_rating(suggestions, deputy_id):
+    """Of ``suggestions``, those whose reply waits for this deputy's rating, in one query: the
+    conditions of ``services.allowed_steps`` for the rating step (a state it starts from; the
+    leading deputy only while replied; not rated by him or her in this round), and a reply
+    to read (what the deputy's page asks before it shows the rating form)."""
+    rated = Rating.objects.filter(suggestion_id=OuterRef("pk"), deputy_id=deputy_id, round=OuterRef("round"))
+    return (
+        suggestions.filter(state__in=workflow.TABLE[Step.RATE].sources)
+        .exclude(Q(lead_deputy_id=deputy_id) & ~Q(state=State.REPLIED))
+        .exclude(Exists(rated))
+        .filter(Exists(Reply.objects.filter(suggestion_id=OuterRef("pk"))))
+    )
+
+
 class Mine(LoopContextMixin, ScopedMixin, AudienceMixin, generic.TemplateView):
     """A deputy's own page, for the phone: record a clue, follow clues and suggestions, rate
     the replies that wait for a rating."""
@@ -726,6 +754,7 @@ class Mine(LoopContextMixin, ScopedMixin, AudienceMixin, generic.TemplateView):
         )
         suggestions = list(
             Suggestion.objects.restrict(user, Action.VIEW)
+            .filter(own_suggestions(deputy_id))
             .with_related()
             .prefetch_related(
                 "assignments",

@@ -12,7 +12,7 @@ from daibiao.core.filters import ALL, SearchFilterSet
 from daibiao.core.filters import scoped_choices as _scoped
 from daibiao.registry.models import Town, Unit
 
-from .choices import Committee, GroupRole
+from .choices import Committee, FollowUpStanding, GroupRole
 from .models import FollowUpItem, LeadingGroupMember, OversightItem, ProgressReport, SupervisionVisit
 
 
@@ -51,6 +51,36 @@ class VisitFilterSet(filters.FilterSet):
         overdue = FollowUpItem.objects.overdue(timezone.localdate())
         ids = overdue.values("visit_id")
         return queryset.filter(pk__in=ids) if value else queryset.exclude(pk__in=ids)
+
+
+class FollowUpFilterSet(filters.FilterSet):
+    campaign = filters.ModelChoiceFilter(
+        label=_("Campaign"), field_name="visit__campaign", queryset=_scoped(Campaign), empty_label=ALL
+    )
+    town = filters.ModelChoiceFilter(
+        label=_("Town"), field_name="visit__town", queryset=_scoped(Town), empty_label=ALL
+    )
+    member = filters.ModelChoiceFilter(
+        label=_("Member"), field_name="visit__member", queryset=members_in_scope, empty_label=ALL
+    )
+    standing = filters.ChoiceFilter(
+        label=_("Standing"), choices=FollowUpStanding.choices, method="filter_standing", empty_label=ALL
+    )
+
+    class Meta:
+        model = FollowUpItem
+        fields = ["campaign", "town", "member", "standing"]
+
+    def filter_standing(self, queryset, name, value):
+        """The same dates as ``FollowUpItem.standing``: done, past due, or still to come."""
+        today = timezone.localdate()
+        if value == FollowUpStanding.DONE:
+            return queryset.filter(done_on__isnull=False)
+        if value == FollowUpStanding.OVERDUE:
+            return queryset.overdue(today)
+        if value == FollowUpStanding.OPEN:
+            return queryset.filter(done_on__isnull=True, due_on__gte=today)
+        return queryset
 
 
 class ReportFilterSet(filters.FilterSet):

@@ -1,10 +1,14 @@
 from django.urls import path
 
+from daibiao.core.views import SectionRoot
+
 from . import views
 
 app_name = "supervision"
 
 urlpatterns = [
+    path("", SectionRoot.as_view(pattern_name="supervision:member-list"), name="index"),
+    path("my-towns/", views.MyTowns.as_view(), name="my-towns"),
     path("group/", views.MemberList.as_view(), name="member-list"),
     path("group/add/", views.MemberAdd.as_view(), name="member-create"),
     path("group/<int:pk>/", views.MemberDetail.as_view(), name="member-detail"),
@@ -14,6 +18,7 @@ urlpatterns = [
     path("visits/new/", views.VisitCreate.as_view(), name="visit-create"),
     path("visits/<int:pk>/", views.VisitDetail.as_view(), name="visit-detail"),
     path("visits/<int:pk>/follow-ups/", views.FollowUpAdd.as_view(), name="visit-follow-up"),
+    path("follow-ups/", views.FollowUpList.as_view(), name="follow-up-list"),
     path("follow-ups/<int:pk>/close/", views.FollowUpClose.as_view(), name="follow-up-close"),
     path("reports/", views.ReportMatrix.as_view(), name="report-matrix"),
     path("rounds/new/", views.RoundCreate.as_view(), name="round-create"),

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
@@ -28,7 +28,7 @@ from daibiao.suggestions.models import Clue, Suggestion
 
 from . import forms, services
 from .choices import ReportStatus
-from .filtersets import MemberFilterSet, OversightFilterSet, VisitFilterSet
+from .filtersets import FollowUpFilterSet, MemberFilterSet, OversightFilterSet, VisitFilterSet
 from .models import (
     FollowUpItem,
     LeadingGroupMember,
@@ -38,6 +38,7 @@ from .models import (
     ReportRound,
     SupervisionVisit,
 )
+from .towns import town_figures
 
 
 def may_run_campaigns(user) -> bool:
@@ -324,6 +325,100 @@ class FollowUpClose(ScopedMixin, generic.View):
         return redirect(item.visit)
 
 
+class FollowUpList(ScopedListView):
+    """The follow-up items of the visits, by town, member and standing (open, overdue, done)."""
+
+    model = FollowUpItem
+    filterset_class = FollowUpFilterSet
+    template_name = "supervision/follow_up_list.html"
+    export_name = "follow-up-items"
+    export_columns = [
+        Column(gettext_lazy("Town"), "visit.town.name"),
+        Column(gettext_lazy("Visited on"), "visit.visited_on"),
+        Column(gettext_lazy("Member"), lambda f: str(f.visit.member.user)),
+        Column(gettext_lazy("What is to be done"), "text"),
+        Column(gettext_lazy("Owner"), "owner"),
+        Column(gettext_lazy("Due on"), "due_on"),
+        Column(gettext_lazy("Standing"), "standing"),
+        Column(gettext_lazy("Done on"), "done_on"),
+    ]
+
+    def base_queryset(self):
+        return FollowUpItem.objects.select_related("visit__town", "visit__member__user").order_by(
+            "due_on", "id"
+        )
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["can_add"] = False  # items are added on their visit's page
+        ctx["today"] = timezone.localdate()
+        return ctx
+
+
+# --- a leader's towns -----------------------------------------------------------------------
+
+
+class MyTowns(ScopedMixin, generic.TemplateView):
+    """A leader's towns (我的联系镇): per town he or she answers for in the campaign, the plan,
+    training coverage, activities, clues, suggestions by state, overdue items and reports.
+
+    ``?campaign=`` picks the campaign (default: the latest one the user is a member in);
+    ``?member=`` shows another member's towns and ``?member=all`` every town. Whoever reaches
+    the page reads the whole county (leaders, county staff, administrators), so they may
+    pick; a member out of scope is a 404, other roles get a 403."""
+
+    model = LeadingGroupMember
+    template_name = "supervision/my_towns.html"
+    ALL = "all"
+
+    def dispatch(self, request, *args, **kwargs):
+        # For leading-group members and those who run the campaign: they read every town.
+        if request.user.is_authenticated and not county_wide(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def picked_member(self):
+        wanted = self.request.GET.get("member", "")
+        if wanted in ("", self.ALL):
+            return None
+        if not wanted.isdigit():
+            raise Http404
+        return get_object_or_404(self.get_queryset().select_related("user", "campaign"), pk=int(wanted))
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        user = self.request.user
+        campaigns = list(Campaign.objects.restrict(user).order_by("-starts_on", "-id"))
+        own = {m.campaign_id: m for m in self.get_queryset().filter(user=user).select_related("user")}
+        wanted = self.request.GET.get("campaign")
+        member = self.picked_member()
+        if member is not None and wanted and str(member.campaign_id) != wanted:
+            member = None  # another campaign picked: the member belongs to the one before
+        if member is not None:
+            campaign = member.campaign
+        else:
+            campaign = next((c for c in campaigns if str(c.pk) == wanted), None)
+            campaign = campaign or next((c for c in campaigns if c.pk in own), None)
+            campaign = campaign or (campaigns[0] if campaigns else None)
+            if campaign is not None and self.request.GET.get("member") != self.ALL:
+                member = own.get(campaign.pk)
+        towns = Town.objects.restrict(user).filter(county_id=getattr(campaign, "county_id", None))
+        if member is not None:
+            towns = towns.filter(leading_group_members=member)
+        ctx.update(
+            campaigns=campaigns,
+            campaign=campaign,
+            member=member,
+            own=own.get(getattr(campaign, "pk", None)),
+            members=list(self.get_queryset().filter(campaign=campaign).select_related("user"))
+            if campaign
+            else [],
+            figures=town_figures(user, campaign, towns) if campaign else [],
+            today=timezone.localdate(),
+        )
+        return ctx
+
+
 # --- progress reports -----------------------------------------------------------------------
 
 
@@ -349,6 +444,9 @@ class ReportMatrix(ScopedMixin, generic.TemplateView):
         towns = Town.objects.restrict(user).filter(county_id=getattr(chosen, "county_id", None))
         if not county_wide(user):
             towns = towns.filter(pk=user.town_id)
+        town = self.request.GET.get("town", "")
+        if town.isdigit():  # one town's row (the leader's page links here)
+            towns = towns.filter(pk=int(town))
         reports = (
             ProgressReport.objects.restrict(user).filter(round__in=[r.pk for r in rounds]).with_timeliness()
         )

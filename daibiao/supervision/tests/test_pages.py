@@ -241,3 +241,51 @@ def test_oversight_items_are_proposed_from_suggestions_on_the_page(cast, world, 
     assert response.status_code == 200
     assert response.context["form"].errors["title"]
     assert OversightItem.objects.count() == 1
+
+
+def test_a_suggestion_shows_the_oversight_items_that_cite_it_to_those_who_may_see_them(
+    cast, world, client_for
+):
+    from daibiao.supervision import services
+    from daibiao.supervision.choices import Committee
+
+    suggestion = cast.suggestions["a"]  # assigned to unit a, unit b co-handling
+    item = services.propose_oversight_item(
+        [suggestion],
+        "村道养护专项监督",
+        actor=cast.users["county"],
+        year=2026,
+        committee=Committee.URBAN,
+        units=[cast.units["a"]],
+    )
+    for role in ("leader", "county", "unit_a"):
+        response = client_for(role).get(suggestion.get_absolute_url())
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert 'data-testid="oversight-items"' in html, role
+        assert f'href="{item.get_absolute_url()}"' in html
+        assert "村道养护专项监督" in html
+    # Unit b handles the suggestion too, but the item does not name it: no card, no title.
+    response = client_for("unit_b").get(suggestion.get_absolute_url())
+    assert response.status_code == 200
+    assert 'data-testid="oversight-items"' not in response.content.decode()
+    assert "村道养护专项监督" not in response.content.decode()
+    # A suggestion no item cites has no card.
+    other = client_for("county").get(cast.suggestions["b"].get_absolute_url()).content.decode()
+    assert 'data-testid="oversight-items"' not in other
+
+
+def test_the_section_roots_send_a_logged_in_user_to_the_first_page_and_others_to_log_in(cast, client_for):
+    for root, first in (
+        ("/supervision/", reverse("supervision:member-list")),
+        ("/loop/", reverse("suggestions:suggestion-list")),
+        ("/mediation/", reverse("mediation:clinic-list")),
+        ("/registry/", reverse("registry:deputy-list")),
+    ):
+        response = client_for("county").get(root)
+        assert response.status_code == 302
+        assert response["Location"] == first
+        assert client_for("county").get(root, follow=True).status_code == 200
+        anonymous = client_for("anonymous").get(root)
+        assert anonymous["Location"].startswith(f"{reverse('login')}?next=")
+    assert client_for("county").get("/campaign/").status_code == 200  # already a page

@@ -61,6 +61,8 @@ PAGES = [
     ("supervision:member-list", {"export": "xlsx"}),
     ("supervision:visit-list", {}),
     ("supervision:visit-list", {"overdue": "true", "export": "xlsx"}),
+    ("supervision:follow-up-list", {}),
+    ("supervision:follow-up-list", {"standing": "overdue", "export": "xlsx"}),
     ("supervision:report-matrix", {}),
     ("supervision:oversight-list", {}),
     ("supervision:oversight-list", {"export": "xlsx"}),

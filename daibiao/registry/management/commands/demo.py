@@ -11,8 +11,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from daibiao.activities.demo import load_season
+from daibiao.evaluation.demo import load_evaluation
 from daibiao.registry.choices import Level
 from daibiao.registry.demo import COUNTY_NAME, DemoError, demo_accounts, load_demo
+from daibiao.registry.models import County
 from daibiao.suggestions.demo import load_loop
 
 
@@ -44,6 +46,9 @@ class Command(BaseCommand):
                 summary = load_demo(if_absent=if_absent)
                 loop = load_loop() if summary is not None else None
                 season = load_season() if summary is not None else None
+                evaluation = (
+                    load_evaluation(County.objects.get(name=COUNTY_NAME)) if summary is not None else None
+                )
         except DemoError as exc:
             raise CommandError(str(exc)) from exc
         if summary is None:
@@ -105,6 +110,26 @@ class Command(BaseCommand):
             )
         )
         self.write_season(season)
+        self.write_evaluation(evaluation)
+
+    def write_evaluation(self, evaluation) -> None:
+        """The year-end evaluation's figures, in one line."""
+        self.stdout.write(
+            _(
+                "Year-end evaluation published: {deputies} deputies, {towns} towns and {units} units "
+                "scored; {answered} of {asked} deputies answered the survey ({rate} % satisfied); "
+                "{reported} deputies reported to their constituents; {seconds} s."
+            ).format(
+                deputies=evaluation.scores["deputy"],
+                towns=evaluation.scores["town"],
+                units=evaluation.scores["unit"],
+                answered=evaluation.answered,
+                asked=evaluation.asked,
+                rate=evaluation.satisfied_rate,
+                reported=evaluation.reported,
+                seconds=f"{evaluation.seconds:.1f}",
+            )
+        )
 
     def write_season(self, season) -> None:
         """The campaign side's figures, as the report gives them."""
@@ -153,6 +178,30 @@ class Command(BaseCommand):
                 resolved=mediation.outcomes["resolved"],
                 open=mediation.outcomes["open"],
                 seconds=season.seconds,
+            )
+        )
+        supervision = season.supervision
+        self.stdout.write(
+            _(
+                "Supervision: {members} leading-group members answer for {towns} towns; {visits} visits "
+                "left {items} follow-up items ({done} done, {open} open, {overdue} overdue); {rounds} "
+                "report rounds, {reports} reports in ({late} late, {missing} missing); {oversight} "
+                "oversight items cite {cited} suggestions; {seconds} s."
+            ).format(
+                members=supervision.members,
+                towns=supervision.towns,
+                visits=supervision.visits,
+                items=supervision.follow_ups,
+                done=supervision.done,
+                open=supervision.open,
+                overdue=supervision.overdue,
+                rounds=supervision.rounds,
+                reports=supervision.reports,
+                late=supervision.late,
+                missing=supervision.missing,
+                oversight=supervision.oversight_items,
+                cited=supervision.cited,
+                seconds=f"{supervision.seconds:.1f}",
             )
         )
 
