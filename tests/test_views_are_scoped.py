@@ -53,6 +53,7 @@ def test_the_left_out_views_are_only_admin_auth_language_schema_and_api_root():
         "log in, log out or token",
         "API schema or docs",
         "API root",
+        "public portal (no login; scanned for personal data by daibiao/portal/tests)",
     }
 
 

@@ -169,6 +169,8 @@ def left_out(endpoint: Endpoint) -> str | None:
         return "API schema or docs"
     if vc is not None and issubclass(vc, APIRootView):
         return "API root"
+    if vc is not None and getattr(vc, "public", False) is True:
+        return "public portal (no login; scanned for personal data by daibiao/portal/tests)"
     return None
 
 

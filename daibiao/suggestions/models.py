@@ -164,6 +164,10 @@ class Clue(Record):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # A citizen's clue from the public portal has no recording deputy until one of the
+    # station's deputies takes it up (``services.take_up_clue``).
+    from_public = models.BooleanField(_("raised through the public portal"), default=False, editable=False)
+    taken_up_at = models.DateTimeField(_("taken up at"), null=True, blank=True, editable=False)
 
     objects = ClueQuerySet.as_manager()
 
@@ -633,3 +637,45 @@ class Attachment(StoredFile):
 
     def get_absolute_url(self) -> str:
         return reverse("suggestions:attachment", args=[self.pk])
+
+
+class CitizenFeedback(Record):
+    """What the person who raised a clue says of the reply (群众评价), through the public
+    portal with the clue's tracking code: solved, partly solved or not solved, and a comment.
+    One answer per clue and reply; "not solved" is flagged to the town's presidium.
+
+    Written by ``services.record_citizen_feedback`` alone; read by whoever reads the clue."""
+
+    class Answer(models.TextChoices):
+        SOLVED = "solved", _("Solved")  # 已解决
+        PARTLY = "partly", _("Partly solved")  # 部分解决
+        NOT_SOLVED = "not_solved", _("Not solved")  # 未解决: flagged to the presidium
+
+    clue = models.ForeignKey(
+        Clue, verbose_name=_("clue"), on_delete=models.CASCADE, related_name="citizen_feedback"
+    )
+    reply = models.ForeignKey(
+        Reply, verbose_name=_("reply"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    answer = models.CharField(_("answer"), max_length=12, choices=Answer.choices)
+    comment = models.TextField(_("comment"), max_length=500, blank=True)
+    flagged = models.BooleanField(_("flagged to the presidium"), default=False, db_index=True)
+
+    class QS(ScopedQuerySet):
+        def scope(self, role, user, action):
+            # The services write it; every role only reads what it reads of the clue.
+            return scope_through(Clue, "clue", role, user, action) if action == Action.VIEW else None
+
+    objects = QS.as_manager()
+
+    class Meta:
+        verbose_name = _("citizen's feedback")
+        verbose_name_plural = _("citizens' feedback")
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["clue", "reply"], name="one_citizen_answer_per_reply")]
+
+    def __str__(self) -> str:
+        return f"{self.clue.tracking_code} · {self.get_answer_display()}"
+
+    def get_absolute_url(self) -> str:
+        return self.clue.get_absolute_url()

@@ -53,3 +53,11 @@ from .outcome import (  # noqa: F401
     verify_implemented,
     withdraw_suggestion,
 )
+from .public import (  # noqa: F401
+    clues_to_take_up,
+    find_public_clue,
+    public_progress,
+    record_citizen_feedback,
+    submit_public_clue,
+    take_up_clue,
+)

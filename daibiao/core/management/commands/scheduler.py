@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from daibiao.notifications.jobs import retry_deliveries
+from daibiao.portal.jobs import PRUNE_EVERY_S, prune_public_log
 from daibiao.routing.jobs import RETRAIN_EVERY_S, retrain_routing
 from daibiao.suggestions.jobs import check_deadlines
 
@@ -18,6 +19,7 @@ JOBS = [
     (check_deadlines, 15 * 60),
     (retry_deliveries, 5 * 60),
     (retrain_routing, RETRAIN_EVERY_S),
+    (prune_public_log, PRUNE_EVERY_S),
 ]
 
 
