@@ -7,6 +7,7 @@ view passes ``cleaned_data`` on as it is. Pickers offer only rows within the use
 from __future__ import annotations
 
 import datetime as dt
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
 from django import forms
 from django.utils import timezone
@@ -264,6 +265,10 @@ class ClueForm(forms.Form):
     photos = FilesField(
         label=_("Photos"), kinds=PHOTOS, help_text=_("Optional: up to 9 photos of the problem.")
     )
+    # Filled by the phone's location (static/js/app.js) when the deputy allows it; the page
+    # shows them as a place, so they are hidden inputs, checked in ``clean``.
+    latitude = forms.CharField(required=False, widget=forms.HiddenInput)
+    longitude = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, user, town, **kwargs):
         super().__init__(*args, **kwargs)
@@ -280,6 +285,35 @@ class ClueForm(forms.Form):
         )
         self.fields["activity"].label_from_instance = activity_label
         _style(self)
+
+    def clean(self):
+        data = super().clean()
+        try:
+            data["latitude"], data["longitude"] = coordinates(data.get("latitude"), data.get("longitude"))
+        except forms.ValidationError as exc:
+            # Hidden inputs show no errors of their own: say it above the form.
+            data["latitude"] = data["longitude"] = None
+            self.add_error(None, exc)
+        return data
+
+
+def coordinates(latitude: str | None, longitude: str | None) -> tuple[Decimal | None, Decimal | None]:
+    """A place from the browser's location: both or neither, in range, rounded to the six
+    decimals the clue keeps (about 0.1 m; phones report more digits than they know)."""
+    latitude, longitude = (latitude or "").strip(), (longitude or "").strip()
+    if not latitude and not longitude:
+        return None, None
+    invalid = forms.ValidationError(
+        _("The location could not be read. Locate again, or record the clue without it."), code="location"
+    )
+    try:
+        lat, lon = Decimal(latitude), Decimal(longitude)
+    except InvalidOperation:
+        raise invalid from None
+    if not (lat.is_finite() and lon.is_finite() and -90 <= lat <= 90 and -180 <= lon <= 180):
+        raise invalid
+    six = Decimal("0.000001")
+    return lat.quantize(six, rounding=ROUND_HALF_EVEN), lon.quantize(six, rounding=ROUND_HALF_EVEN)
 
 
 def activity_label(activity) -> str:

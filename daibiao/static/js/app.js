@@ -83,3 +83,65 @@ function drawProgress(root) {
 }
 drawProgress(document);
 document.body.addEventListener("htmx:afterSwap", () => drawProgress(document));
+// The clue form: on request, the phone's location fills the hidden latitude and longitude
+// (suggestions/_geo.html). Without a location the clue is recorded all the same.
+document.querySelectorAll("[data-geo]").forEach((box) => {
+  const lat = document.querySelector(box.dataset.lat);
+  const lon = document.querySelector(box.dataset.lon);
+  const status = box.querySelector(".js-geo-status");
+  const locate = box.querySelector(".js-geo-locate");
+  const clear = box.querySelector(".js-geo-clear");
+  if (!lat || !lon || !status || !locate || !clear) return;
+  const say = (key, values) => {
+    let text = status.dataset[key] || "";
+    Object.keys(values || {}).forEach((name) => {
+      text = text.split(`{${name}}`).join(String(values[name]));
+    });
+    status.textContent = text;
+    status.dataset.state = key;
+  };
+  const located = () => {
+    clear.hidden = false;
+    const label = locate.querySelector("span");
+    if (label && locate.dataset.again) label.textContent = locate.dataset.again;
+  };
+  if (lat.value && lon.value) {
+    // The form came back (a mistake elsewhere): the place found before is kept.
+    say("kept", { lat: lat.value, lon: lon.value });
+    located();
+  }
+  if (!navigator.geolocation) {
+    say("unsupported");
+    return;
+  }
+  if (window.isSecureContext === false) {
+    say("insecure");
+    return;
+  }
+  locate.hidden = false;
+  locate.addEventListener("click", () => {
+    locate.disabled = true;
+    say("busy");
+    navigator.geolocation.getCurrentPosition(
+      (position) => {
+        lat.value = position.coords.latitude.toFixed(6);
+        lon.value = position.coords.longitude.toFixed(6);
+        say("done", { lat: lat.value, lon: lon.value, accuracy: Math.round(position.coords.accuracy || 0) });
+        locate.disabled = false;
+        located();
+      },
+      (error) => {
+        locate.disabled = false;
+        // 1 PERMISSION_DENIED, 2 POSITION_UNAVAILABLE, 3 TIMEOUT
+        say(error.code === 1 ? "denied" : error.code === 3 ? "timeout" : "unavailable");
+      },
+      { enableHighAccuracy: true, timeout: 20000, maximumAge: 60000 }
+    );
+  });
+  clear.addEventListener("click", () => {
+    lat.value = "";
+    lon.value = "";
+    clear.hidden = true;
+    say("cleared");
+  });
+});

@@ -117,8 +117,9 @@ class Command(BaseCommand):
         self.stdout.write(
             _(
                 "Year-end evaluation published: {deputies} deputies, {towns} towns and {units} units "
-                "scored; {answered} of {asked} deputies answered the survey ({rate} % satisfied); "
-                "{reported} deputies reported to their constituents; {seconds} s."
+                "scored; {answered} of {asked} deputies answered the survey "
+                "(satisfaction rate {rate} per cent); {reported} deputies reported to their constituents; "
+                "{seconds} s."
             ).format(
                 deputies=evaluation.scores["deputy"],
                 towns=evaluation.scores["town"],
