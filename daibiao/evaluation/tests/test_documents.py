@@ -6,12 +6,14 @@ every indicator's value, base and points. Drafts and other kinds have no bulleti
 from __future__ import annotations
 
 import io
+import re
 from decimal import Decimal
 
 import docx
 import openpyxl
 import pytest
 from django.urls import reverse
+from django.utils.translation import gettext
 from docx.oxml.ns import qn
 
 from daibiao.core import audit
@@ -142,10 +144,11 @@ def test_the_committee_report_summarises_the_years_published_evaluations(cast, c
     assert len(ranked(world.deputies)) == 13
     assert column(deputies, 1) == ranked(world.deputies)[: documents.TOP_DEPUTIES]
     text = text_of(document)
-    spread = next(p.text for p in document.paragraphs if "spread" in p.text)
-    assert (
-        sum(int(part.rsplit(": ", 1)[1].rstrip(".")) for part in spread.split(": ", 1)[1].split("；")) == 13
-    )
+    # The paragraph as the catalogue words it: "How the deputies' scores spread: {spread}."
+    lead = gettext("How the deputies' scores spread: {spread}.").split("{spread}")[0]
+    spread = next(p.text for p in document.paragraphs if p.text.startswith(lead))
+    bands = spread[len(lead) :].rstrip("。.").split("；")
+    assert sum(int(re.search(r"(\d+)\D*$", band).group(1)) for band in bands) == 13
     for evaluation_ in (world.published, world.towns, world.deputies):
         assert evaluation_.title in text
 

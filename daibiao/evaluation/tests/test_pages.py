@@ -9,6 +9,7 @@ import io
 import openpyxl
 import pytest
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from daibiao.core.models import ChangeAction, ChangeLog
 from daibiao.evaluation import services, views
@@ -210,7 +211,9 @@ def test_computing_a_published_evaluation_is_refused_and_changes_nothing(world, 
     scores = list(Score.objects.filter(evaluation=world.published).values_list("pk", "total"))
     client = client_for("county")
     response = client.post(reverse("evaluation:evaluation-compute", args=[world.published.pk]), follow=True)
-    assert "frozen" in " ".join(str(m) for m in response.context["messages"])
+    assert gettext("This evaluation has been published: its scores are frozen.") in [
+        str(m) for m in response.context["messages"]
+    ]
     assert list(Score.objects.filter(evaluation=world.published).values_list("pk", "total")) == scores
 
 
@@ -228,7 +231,13 @@ def test_publishing_asks_for_confirmation_then_freezes_and_is_audited(world, cas
     page = client.get(url)
     assert page.status_code == 200
     assert page.context["ready"]
-    assert "cannot be undone" in page.content.decode()
+    assert (
+        gettext(
+            "This cannot be undone: a published evaluation is never computed again nor deleted. "
+            "The publication is recorded in the change log."
+        )
+        in page.content.decode()
+    )
     world.draft.refresh_from_db()
     assert world.draft.state == EvaluationState.DRAFT  # asking publishes nothing
     response = client.post(url)
@@ -243,7 +252,9 @@ def test_publishing_asks_for_confirmation_then_freezes_and_is_audited(world, cas
     # Publishing again is refused with a message; nothing more is written.
     logs = ChangeLog.objects.count()
     again = client.post(url, follow=True)
-    assert "already been published" in " ".join(str(m) for m in again.context["messages"])
+    assert gettext("This evaluation has already been published.") in " ".join(
+        str(m) for m in again.context["messages"]
+    )
     assert ChangeLog.objects.count() == logs
 
 
@@ -282,7 +293,9 @@ def test_a_published_evaluation_cannot_be_deleted(world, client_for):
     page = client.get(url).content.decode()
     assert "confirm-delete" not in page
     response = client.post(url, follow=True)
-    assert "cannot be deleted" in " ".join(str(m) for m in response.context["messages"])
+    assert gettext("A published evaluation cannot be deleted.") in [
+        str(m) for m in response.context["messages"]
+    ]
     assert Evaluation.objects.filter(pk=world.published.pk).exists()
     assert (
         client_for("leader").post(reverse("evaluation:evaluation-delete", args=[world.draft.pk])).status_code
@@ -403,8 +416,8 @@ def test_saving_a_new_version_keeps_the_old_one_for_its_evaluations(world, clien
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"indicators-0-weight": "5"}, "add up to 100"),
-        ({"indicators-1-metric": "acknowledged_on_time"}, "measured twice"),
+        ({"indicators-0-weight": "5"}, "The weights add up to {total} points; they must add up to 100."),
+        ({"indicators-1-metric": "acknowledged_on_time"}, "Row {n}: “{label}” is measured twice."),
         ({"name": ""}, "name"),
     ],
 )
@@ -421,7 +434,8 @@ def test_a_bad_new_version_is_refused_on_the_form_and_nothing_is_saved(world, cl
     ]
     assert errors
     if message != "name":
-        assert message in " ".join(errors)
+        # The message as the catalogue words it, after its last placeholder.
+        assert gettext(message).rsplit("}", 1)[1] in " ".join(errors)
     assert (Scheme.objects.count(), Indicator.objects.count(), ChangeLog.objects.count()) == before
 
 
@@ -435,7 +449,9 @@ def test_a_target_rule_without_a_target_is_refused(world, client_for):
     }
     response = client.post(new_version_url(scheme), data)
     assert response.status_code == 200
-    assert "target" in " ".join(response.context["formset"].non_form_errors())
+    assert gettext("Row {n}: the rule “up to a target count” needs a target greater than 0.").format(n=1) in (
+        response.context["formset"].non_form_errors()
+    )
     assert not Scheme.objects.filter(version=2).exists()
 
 

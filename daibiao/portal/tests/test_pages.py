@@ -12,6 +12,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from daibiao.core.models import ChangeLog
 from daibiao.core.services import save_record
@@ -68,7 +69,8 @@ def test_the_station_directory_lists_every_station_by_town_without_a_login(cast)
     assert cast.stations["b"].name in found
     assert cast.stations["a"].name not in found
     assert (
-        "No station matches" in Client().get(reverse("portal:station-list"), {"q": "不存在"}).content.decode()
+        gettext("No station matches.")
+        in Client().get(reverse("portal:station-list"), {"q": "不存在"}).content.decode()
     )
 
 
