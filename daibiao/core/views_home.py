@@ -14,7 +14,7 @@ from daibiao.core.scoping import Action
 
 # Users whose roles are all among these land on the hub: their work is their own, not a registry.
 HUB_ROLES = frozenset({Role.DEPUTY, Role.STATION_HEAD})
-HUB_LIST = 5  # replies waiting for a rating, and activities of the day, shown on the hub
+HUB_LIST = 5  # replies waiting for a rating, citizens' reports and activities of the day, shown on the hub
 
 
 def lands_on_hub(user) -> bool:
@@ -51,7 +51,7 @@ def deputy_work(user) -> dict:
     from daibiao.evaluation.models import SurveyRound
     from daibiao.suggestions.choices import ClueState, State
     from daibiao.suggestions.models import Clue, Suggestion
-    from daibiao.suggestions.views import awaiting_rating, own_suggestions
+    from daibiao.suggestions.views import as_waiting, awaiting_rating, own_suggestions, waiting_clues
 
     deputy_id = user.deputy_id
     clue_states, clue_total = by_state(
@@ -60,6 +60,8 @@ def deputy_work(user) -> dict:
     mine = Suggestion.objects.restrict(user, Action.VIEW).filter(own_suggestions(deputy_id))
     suggestion_states, suggestion_total = by_state(mine, State.choices)
     waiting = awaiting_rating(mine, deputy_id)
+    # Citizens' reports at the deputy's station that no deputy has taken up yet.
+    reports = waiting_clues(user)
     start, end = today_bounds()
     today = timezone.localdate()
     return {
@@ -70,6 +72,8 @@ def deputy_work(user) -> dict:
         "suggestion_total": suggestion_total,
         "to_rate": list(waiting.only("pk", "title").order_by("state_entered_at", "id")[:HUB_LIST]),
         "to_rate_count": waiting.count(),
+        "waiting_reports": as_waiting(reports[:HUB_LIST]),
+        "waiting_reports_count": reports.count(),
         # Today's activities the deputy is on the list of (invited, or signed in uninvited).
         "today_attendance": list(
             Attendance.objects.restrict(user, Action.VIEW)

@@ -30,5 +30,6 @@ urlpatterns = [
     path("clues/<int:pk>/solve/", views.ClueAction.as_view(action="solve"), name="clue-solve"),
     path("clues/<int:pk>/dismiss/", views.ClueAction.as_view(action="dismiss"), name="clue-dismiss"),
     path("clues/<int:pk>/photos/", views.ClueAction.as_view(action="photos"), name="clue-photos"),
+    path("clues/<int:pk>/take-up/", views.ClueTakeUp.as_view(), name="clue-take-up"),
     path("files/<int:pk>/", views.AttachmentFile.as_view(), name="attachment"),
 ]

@@ -17,7 +17,8 @@ from typing import Any
 from django import forms as djforms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.core.paginator import Paginator
+from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, Value, When
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -30,10 +31,12 @@ from django.utils.translation import gettext_lazy
 from django.views import generic
 
 from daibiao.accounts.choices import Role
+from daibiao.core import privacy
 from daibiao.core.files import serve
 from daibiao.core.scoping import Action, can
 from daibiao.core.views import Column, ScopedDetailView, ScopedListView, ScopedMixin
-from daibiao.registry.models import Unit
+from daibiao.registry.choices import DeputyStatus
+from daibiao.registry.models import Deputy, Unit
 from daibiao.routing.duplicates import likely_duplicates, propose_groups
 from daibiao.routing.services import recommend_many
 from daibiao.supervision.models import oversight_items_citing
@@ -49,7 +52,17 @@ from .choices import (
 )
 from .errors import Conflict, Forbidden, Invalid, StepRefused
 from .filtersets import ClueFilterSet, SuggestionFilterSet
-from .models import Assignment, Attachment, Clue, Event, Extension, Rating, Reply, Suggestion
+from .models import (
+    Assignment,
+    Attachment,
+    CitizenFeedback,
+    Clue,
+    Event,
+    Extension,
+    Rating,
+    Reply,
+    Suggestion,
+)
 
 # --- who the pages are for ------------------------------------------------------------------
 
@@ -362,7 +375,27 @@ class SuggestionDetail(LoopContextMixin, ScopedDetailView):
         ctx["events"] = list(suggestion.events.all())
         # The oversight items that cite it, those the user may see (one query).
         ctx["oversight_items"] = oversight_items_citing(suggestion, user)
+        # What the citizens behind its clues (and those of suggestions merged into it) said.
+        ctx["citizen_feedback"] = citizen_feedback(
+            user, Q(clue__suggestion=suggestion) | Q(clue__suggestion__merged_into=suggestion)
+        )
         return ctx
+
+
+def citizen_feedback(user, where: Q) -> list[CitizenFeedback]:
+    """The citizens' answers to "was it solved?" on the clues ``where`` picks, those whose clue
+    the user reads, newest first (one query). A comment shows as the portal publishes it:
+    numbers and the names of whoever raised the clue masked, on every page alike."""
+    rows = list(
+        CitizenFeedback.objects.restrict(user, Action.VIEW)
+        .filter(where)
+        .select_related("clue")
+        .order_by("-created_at", "-id")
+    )
+    for row in rows:
+        names = privacy.redact_contact_names(row.clue.raised_by)
+        row.shown_comment = privacy.redact(row.comment, names=names)
+    return rows
 
 
 class SuggestionStep(SuggestionDetail):
@@ -729,6 +762,38 @@ def awaiting_rating(suggestions, deputy_id):
     )
 
 
+WAITING_PAGE = 10  # citizens' reports a page of "mine" lists
+
+
+def waiting_clues(user):
+    """The citizens' clues waiting at the deputy's station (``services.clues_to_take_up``),
+    newest first, with what their list shows: the village and the number of photos."""
+    return (
+        services.clues_to_take_up(user)
+        .select_related("village")
+        .annotate(photo_count=Count("attachments"))
+        .order_by("-created_at", "-id")
+    )
+
+
+def as_waiting(clues) -> list[Clue]:
+    """``clues`` (citizens' clues) as a deputy reads them before taking them up: numbers and
+    names in the text masked (``privacy.redact``), the phone left with it masked
+    (``privacy.mask_phone``). The whole is the deputy's to read once the clue is his or hers.
+
+    The title is the start of the report, cut short: it is cut again from the masked text,
+    since a number cut in two is no longer one that ``redact`` recognises."""
+    clues = list(clues)
+    for clue in clues:
+        names = privacy.redact_contact_names(clue.raised_by)
+        clue.shown_content = privacy.redact(clue.content, names=names)
+        first = clue.shown_content.splitlines()[0] if clue.shown_content else ""
+        cut = services.public.TITLE_CHARS
+        clue.shown_title = first if len(first) <= cut else first[: cut - 1] + "…"
+        clue.shown_phone = privacy.mask_phone(clue.contact_phone)
+    return clues
+
+
 class Mine(LoopContextMixin, ScopedMixin, AudienceMixin, generic.TemplateView):
     """A deputy's own page, for the phone: record a clue, follow clues and suggestions, rate
     the replies that wait for a rating."""
@@ -780,6 +845,10 @@ class Mine(LoopContextMixin, ScopedMixin, AudienceMixin, generic.TemplateView):
         ctx["my_suggestions"] = suggestions
         ctx["to_rate"] = to_rate
         ctx["mine_url"] = reverse("suggestions:mine")
+        # The citizens' reports waiting at the station for one of its deputies (接办).
+        page = Paginator(waiting_clues(user), WAITING_PAGE).get_page(self.request.GET.get("page"))
+        ctx["waiting_page"] = page
+        ctx["waiting"] = as_waiting(page.object_list)
         return ctx
 
     def post(self, request, *args, **kwargs):
@@ -864,6 +933,18 @@ class ClueDetail(LoopContextMixin, ScopedDetailView):
         )
         desks = loop_roles(user)
         ctx["may_propose"] = ctx["may_close"] and (desks["staff"] or desks["deputy"])
+        # A citizen's clue no deputy has taken up yet: the presidium may hand it to one.
+        ctx["waiting_for_deputy"] = clue.from_public and clue.recorded_by_id is None
+        ctx["may_hand_over"] = bool(
+            ctx["waiting_for_deputy"]
+            and clue.state == ClueState.OPEN
+            and ctx["can_change"]
+            and desks["staff"]
+        )
+        if ctx["may_hand_over"]:
+            ctx["hand_over_form"] = TakeUpForm(user=user, clue=clue)
+        ctx["masked_phone"] = privacy.mask_phone(clue.contact_phone)
+        ctx["citizen_feedback"] = citizen_feedback(user, Q(clue=clue))
         return ctx
 
 
@@ -903,6 +984,91 @@ class ClueAction(ClueDetail):
                 messages.success(request, str(done))
                 return HttpResponseRedirect(safe_next(request, clue.get_absolute_url()))
         return self.render_to_response(self.get_context_data(object=clue, **{f"{self.action}_form": form}))
+
+
+class TakeUpForm(djforms.Form):
+    """Who takes a citizen's clue up: nobody named (the deputy who presses the button), or
+    the deputy the presidium picks. The picker offers the serving deputies of the clue's town,
+    those of its station first; what it accepts is any deputy the user reads, and the service
+    says which of them may take the clue."""
+
+    deputy = djforms.ModelChoiceField(
+        queryset=Deputy.objects.none(),
+        required=False,
+        label=gettext_lazy("Deputy"),
+        empty_label=gettext_lazy("Choose a deputy"),
+    )
+
+    def __init__(self, *args, user, clue: Clue | None = None, **kwargs):
+        kwargs.setdefault("prefix", "take_up")
+        super().__init__(*args, **kwargs)
+        deputies = Deputy.objects.restrict(user, Action.VIEW)
+        if clue is not None:
+            deputies = (
+                deputies.filter(town_id=clue.town_id, status=DeputyStatus.SERVING)
+                .select_related("station")
+                .annotate(elsewhere=Case(When(station_id=clue.station_id, then=Value(0)), default=Value(1)))
+                .order_by("elsewhere", "name", "pk")
+            )
+        field = self.fields["deputy"]
+        field.queryset = deputies
+        field.label_from_instance = lambda d: f"{d.name} · {d.station.name}" if d.station_id else d.name
+        field.widget.attrs["class"] = "form-select"
+
+
+def take_up_reach(user):
+    """The clues a take-up may find: those the user reads, and for a deputy the citizens'
+    clues of his or her station, waiting or not, so that a deputy who was a moment too late
+    is told that a colleague took it up, not that it does not exist. Anything else is 404."""
+    readable = Clue.objects.restrict(user, Action.VIEW)
+    if not loop_roles(user)["deputy"] or user.deputy.station_id is None:
+        return readable
+    return readable | Clue.objects.filter(from_public=True, station_id=user.deputy.station_id)
+
+
+def field_messages(errors: dict) -> str:
+    return " ".join(str(m) for messages_ in errors.values() for m in messages_)
+
+
+class ClueTakeUp(ScopedMixin, generic.View):
+    """POST only: a deputy takes up a citizen's clue waiting at the station (接办), or the
+    presidium hands it to a deputy (``take_up-deputy``); ``services.take_up_clue`` decides.
+    Out of reach (``take_up_reach``: what the user reads, and the station's citizens' clues
+    for its deputies): 404. Taken up: the clue's page. Someone was quicker, or wrong input: a
+    message and back where the button was. Refused: the 403 page saying why."""
+
+    model = Clue
+    http_method_names = ["post"]
+
+    def get_queryset(self):
+        return take_up_reach(self.request.user)
+
+    def post(self, request, pk):
+        clue = get_object_or_404(self.get_queryset().select_related("town"), pk=pk)
+        user = request.user
+        readable = Clue.objects.restrict(user, Action.VIEW).filter(pk=clue.pk).exists()
+        back = safe_next(request, clue.get_absolute_url() if readable else reverse("suggestions:mine"))
+        form = TakeUpForm(request.POST, user=user)
+        if not form.is_valid():
+            messages.error(request, field_messages(form.errors))
+            return HttpResponseRedirect(back)
+        deputy = form.cleaned_data["deputy"]
+        try:
+            services.take_up_clue(clue, actor=user, deputy=deputy)
+        except Invalid as exc:
+            messages.error(request, field_messages(exc.errors))
+        except Forbidden as exc:
+            return refused_page(request, exc, clue if readable else None)
+        except Conflict as exc:
+            messages.error(request, exc.message)
+        else:
+            if deputy is None or deputy.pk == user.deputy_id:
+                done = _("You have taken up “{title}”. It is among your clues now.")
+            else:
+                done = _("“{title}” handed to {deputy}, who takes it up from here.")
+            messages.success(request, done.format(title=clue.title, deputy=clue.recorded_by))
+            return HttpResponseRedirect(clue.get_absolute_url())
+        return HttpResponseRedirect(back)
 
 
 class AttachmentFile(ScopedMixin, generic.View):

@@ -1,6 +1,7 @@
 """The public portal on a citizen's phone, in headless Chromium: the station's QR link opens
 the report form; the citizen answers the question, sends the report and reads the tracking
-code; a deputy of the station takes it up and it goes round the loop (through the services);
+code; a deputy of the station reads it on her phone's hub, with the phone masked, and taps
+"take it up" (接办); it goes round the loop (through the services);
 the citizen follows it with the code and the phone's last four digits, reads the reply and
 answers "solved". A wrong suffix shows nothing of the report.
 
@@ -13,14 +14,26 @@ import re
 
 import pytest
 
+from daibiao.core.testing.cast import PASSWORD
 from daibiao.core.testing.files import jpeg_bytes
 from daibiao.portal.tests.loop import reply_to_citizen
 from daibiao.suggestions.models import CitizenFeedback, Clue
+
+from .conftest import login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 390, "height": 844}
 CITIZEN_PHONE = "13812345678"
+
+
+@pytest.fixture
+def deputy_phone(browser):
+    """A deputy's phone (nobody logged in yet)."""
+    context = browser.new_context(locale="zh-CN", viewport=PHONE, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    yield page
+    context.close()
 
 
 @pytest.fixture
@@ -45,7 +58,7 @@ def solve(page) -> str:
 
 
 def test_a_citizen_reports_through_the_stations_code_and_answers_solved(
-    cast, live_server, citizen, screenshot
+    cast, live_server, citizen, deputy_phone, screenshot
 ):
     base = live_server.url
     station = cast.stations["a"]
@@ -85,7 +98,25 @@ def test_a_citizen_reports_through_the_stations_code_and_answers_solved(
     assert (clue.station_id, clue.from_public, clue.recorded_by_id) == (station.pk, True, None)
     assert clue.attachments.count() == 1
 
-    # 3. A deputy of the station takes it up; it is raised, assigned, acknowledged, replied.
+    # 3. A deputy of the station finds it waiting on her hub, the phone masked, and takes it up.
+    login(deputy_phone, base, "deputy_a", PASSWORD)
+    waiting = deputy_phone.locator(f"[data-testid=waiting-clue][data-pk='{clue.pk}']")
+    waiting.wait_for()
+    assert "138****5678" in waiting.inner_text()
+    assert CITIZEN_PHONE not in deputy_phone.content()
+    no_sideways_scroll(deputy_phone)
+    screenshot(deputy_phone, "portal-4a-waiting-on-the-hub-phone")
+    deputy_phone.on("dialog", lambda dialog: dialog.accept())  # "take it up?"
+    waiting.locator("[data-testid=take-up]").click()
+    deputy_phone.wait_for_url(f"{base}{clue.get_absolute_url()}")
+    deputy_phone.locator("[data-testid=taken-up]").wait_for()
+    no_sideways_scroll(deputy_phone)
+    screenshot(deputy_phone, "portal-4b-taken-up-phone")
+    clue.refresh_from_db()
+    assert clue.recorded_by_id == cast.deputies["a"].pk
+    assert clue.taken_up_at is not None
+
+    # It is raised, assigned, acknowledged and replied to (through the services).
     reply_to_citizen(cast, clue, text="已更换村口路灯，恢复照明。如有问题请联系13900001111。")
 
     # 4. A wrong suffix shows nothing about the report.

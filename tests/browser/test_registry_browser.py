@@ -11,6 +11,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_county_staff_logs_in_and_sees_the_deputy_list(cast, live_server, page, screenshot):
     login(page, live_server.url, "county", PASSWORD)
+    # The deputies are the first entry of the registry menu (基础信息).
+    page.get_by_role("button", name="基础信息").or_(page.get_by_role("link", name="基础信息")).click()
     page.get_by_role("link", name="代表", exact=True).click()
     page.wait_for_selector("[data-testid=deputy-table]")
     rows = page.locator("[data-testid=deputy-table] tbody tr")

@@ -77,9 +77,11 @@ class ClueSerializer(serializers.ModelSerializer):
             "suggestion",
             "attachments",
             "photos",
+            "from_public",
+            "taken_up_at",
             "created_at",
         ]
-        read_only_fields = ["state", "outcome", "suggestion", "created_at"]
+        read_only_fields = ["state", "outcome", "suggestion", "from_public", "taken_up_at", "created_at"]
         extra_kwargs = {"town": {"required": False}}
         list_serializer_class = ClueListSerializer
 
@@ -303,6 +305,18 @@ class ClueOutcomeSerializer(serializers.Serializer):
 
 class ClueDismissSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
+
+
+class TakeUpSerializer(serializers.Serializer):
+    deputy = ScopedRelatedField(
+        queryset=Deputy.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text=_(
+            "The serving deputy of the clue's town who takes it up (the presidium handing it over); "
+            "left out, the deputy who posts takes it up."
+        ),
+    )
 
 
 STEP_ERROR_HELP = _("409: the current state and the steps allowed now; 403: not your role or place.")

@@ -1,6 +1,7 @@
 """The closed loop's API: clues and suggestions, and one POST endpoint per step."""
 
 from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -19,6 +20,7 @@ from ..documents import assignment_letter
 from ..errors import Conflict, Invalid, StepRefused
 from ..filtersets import ClueFilterSet, SuggestionFilterSet
 from ..models import Assignment, Attachment, Clue, Reply, Suggestion
+from ..views import take_up_reach
 from . import serializers as s
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -95,6 +97,30 @@ class ClueViewSet(
     @action(detail=True, methods=["post"], url_path="dismiss")
     def dismiss(self, request, pk=None):
         return self._close(request, pk, s.ClueDismissSerializer, services.dismiss_clue, "reason")
+
+    @extend_schema(
+        request=s.TakeUpSerializer,
+        responses={
+            200: s.ClueSerializer,
+            400: OpenApiTypes.OBJECT,
+            403: OpenApiTypes.OBJECT,
+            409: OpenApiTypes.OBJECT,
+        },
+    )
+    @action(detail=True, methods=["post"], url_path="take-up", url_name="take-up")
+    def take_up(self, request, pk=None):
+        """Take up a citizen's clue (接办): a deputy of the station where it was raised, or the
+        presidium handing it to ``deputy``. 404 out of reach (what the user reads, and for a
+        deputy the citizens' clues of the station); 409 when taken up already or not open."""
+        clue = get_object_or_404(take_up_reach(request.user).select_related("town"), pk=pk)
+        data = s.TakeUpSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        try:
+            services.take_up_clue(clue, actor=request.user, deputy=data.validated_data.get("deputy"))
+        except StepRefused as exc:
+            return refused(exc, request)
+        clue = self.get_queryset().get(pk=clue.pk)
+        return Response(s.ClueSerializer(clue, context={"request": request}).data)
 
 
 def _step(url_path, input_class, func, *, name=None, arg_map=None):
