@@ -14,10 +14,14 @@ from daibiao.registry.models import StationDuty
 
 pytestmark = pytest.mark.django_db
 
-TODAY = timezone.localdate()
+
+def today():
+    # Read when a test runs, not when the module is imported: a run may cross midnight.
+    return timezone.localdate()
 
 
-def post_duty(client, station, deputy, day=TODAY, period="morning"):
+def post_duty(client, station, deputy, day=None, period="morning"):
+    day = day or today()
     return client.post(
         reverse("registry:stationduty-create"),
         {
@@ -35,7 +39,7 @@ def test_the_station_head_keeps_the_roster_and_the_station_page_shows_it(cast, c
     response = post_duty(client_for("station_a"), station, deputy)
     assert response.status_code == 302
     duty = StationDuty.objects.get()
-    assert (duty.station, duty.deputy, duty.on_date) == (station, deputy, TODAY)
+    assert (duty.station, duty.deputy, duty.on_date) == (station, deputy, today())
     page = client_for("deputy_b").get(station.get_absolute_url())  # any role of the county reads it
     assert list(page.context["duties"]) == [duty]
     assert deputy.name in page.content.decode()
@@ -62,7 +66,9 @@ def test_the_api_lists_a_date_range_and_refuses_a_deputy_of_another_county(cast,
     for days in (0, 3, 40):
         save_record(
             StationDuty(
-                station=cast.stations["a"], deputy=cast.deputies["a"], on_date=TODAY + dt.timedelta(days=days)
+                station=cast.stations["a"],
+                deputy=cast.deputies["a"],
+                on_date=today() + dt.timedelta(days=days),
             ),
             actor=None,
         )
@@ -71,8 +77,8 @@ def test_the_api_lists_a_date_range_and_refuses_a_deputy_of_another_county(cast,
         reverse("api:stationduty-list"),
         {
             "station": cast.stations["a"].pk,
-            "on_date_after": TODAY,
-            "on_date_before": TODAY + dt.timedelta(days=30),
+            "on_date_after": today(),
+            "on_date_before": today() + dt.timedelta(days=30),
         },
     ).json()
     assert body["count"] == 2
@@ -81,7 +87,7 @@ def test_the_api_lists_a_date_range_and_refuses_a_deputy_of_another_county(cast,
     stranger = Deputy.objects.create(county=other, town=town, name="外人", phone="13900009999")
     response = api.post(
         reverse("api:stationduty-list"),
-        {"station": cast.stations["a"].pk, "deputy": stranger.pk, "on_date": TODAY.isoformat()},
+        {"station": cast.stations["a"].pk, "deputy": stranger.pk, "on_date": today().isoformat()},
         format="json",
     )
     assert response.status_code == 400
