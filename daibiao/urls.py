@@ -48,6 +48,7 @@ urlpatterns = [
     path("reports/", include("daibiao.reports.urls")),
     path("supervision/", include("daibiao.supervision.urls")),
     path("evaluation/", include("daibiao.evaluation.urls")),
+    path("search/", include("daibiao.routing.urls")),
     path("public/", include("daibiao.portal.urls")),
     path("audit/", include("daibiao.core.urls")),
     path("inbox/", include("daibiao.notifications.urls")),

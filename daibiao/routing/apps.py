@@ -8,3 +8,9 @@ class RoutingConfig(AppConfig):
     name = "daibiao.routing"
     label = "routing"
     verbose_name = _("Routing")
+
+    def ready(self):
+        # The search index follows every save and delete of the records it covers.
+        from .search import index
+
+        index.connect()

@@ -1,17 +1,26 @@
-"""The routing API: category and lead-unit recommendations for a text."""
+"""The routing API: category and lead-unit recommendations for a text; the search box."""
 
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, viewsets
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, generics, viewsets
 from rest_framework.response import Response
 
 from daibiao.core.api import ScopedAPIMixin
+from daibiao.core.drf import Pagination
 from daibiao.registry.models import Unit
 
 from .. import services
-from .serializers import RoutingRequestSerializer, RoutingResponseSerializer
+from ..choices import SearchKind
+from ..forms import SearchForm
+from ..models import SearchDocument
+from .serializers import (
+    RoutingRequestSerializer,
+    RoutingResponseSerializer,
+    SearchHitSerializer,
+    SearchResultsSerializer,
+)
 
 
 class RoutingViewSet(ScopedAPIMixin, viewsets.GenericViewSet):
@@ -42,3 +51,43 @@ class RoutingViewSet(ScopedAPIMixin, viewsets.GenericViewSet):
                 "trained": rec.trained,
             }
         )
+
+
+class SearchPagination(Pagination):
+    page_size = 20
+    max_page_size = 100
+
+
+class SearchAPIView(ScopedAPIMixin, generics.GenericAPIView):
+    """``GET /api/v1/search/?q=&type=&town=&year=&page=``: the search box of the pages. The
+    documents are ``SearchDocument.objects.restrict(user)``: each kind's records through its
+    own scope."""
+
+    queryset = SearchDocument.objects.all()
+    serializer_class = SearchHitSerializer
+    pagination_class = SearchPagination
+    filter_backends = ()
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("q", str, description=_("Words or numbers; every one must occur.")),
+            OpenApiParameter("type", str, enum=SearchKind.values, description=_("Only this type.")),
+            OpenApiParameter("town", int, description=_("Only records of this town.")),
+            OpenApiParameter("year", int, description=_("Only records of this year.")),
+            OpenApiParameter("page", int),
+            OpenApiParameter("page_size", int, description=_("At most 100; 20 by default.")),
+        ],
+        responses={200: SearchResultsSerializer},
+    )
+    def get(self, request):
+        """Ranked, highlighted results; without ``q``, none."""
+        form = SearchForm(request.query_params or None, user=request.user)
+        if form.is_bound and not form.is_valid():
+            raise exceptions.ValidationError({field: list(errors) for field, errors in form.errors.items()})
+        if not form.is_bound or not form.cleaned_data["q"]:
+            return Response({"count": 0, "next": None, "previous": None, "ranked": True, "results": []})
+        results = form.search()
+        page = self.paginate_queryset(results)
+        response = self.get_paginated_response(self.get_serializer(page, many=True).data)
+        response.data["ranked"] = results.ranked
+        return response

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from daibiao.notifications.jobs import retry_deliveries
 from daibiao.portal.jobs import PRUNE_EVERY_S, prune_public_log
 from daibiao.routing.jobs import RETRAIN_EVERY_S, retrain_routing
+from daibiao.routing.search.jobs import REFRESH_EVERY_S, refresh_search_index
 from daibiao.suggestions.jobs import check_deadlines
 
 JOBS = [
@@ -20,6 +21,7 @@ JOBS = [
     (retry_deliveries, 5 * 60),
     (retrain_routing, RETRAIN_EVERY_S),
     (prune_public_log, PRUNE_EVERY_S),
+    (refresh_search_index, REFRESH_EVERY_S),
 ]
 
 
