@@ -3,13 +3,18 @@ the API token endpoint counting towards the same lock-out, and Argon2 password h
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 
 import pytest
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models import F
 from django.test import Client, override_settings
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 from rest_framework.test import APIClient
 
 from daibiao.core.testing.cast import PASSWORD
@@ -158,6 +163,75 @@ def test_the_token_endpoint_is_throttled(cast):
     statuses = [token(client, username=f"nobody{i}", password="x").status_code for i in range(21)]
     assert statuses[:20] == [400] * 20
     assert statuses[20] == 429
+
+
+# --- what the locked-out person is told, and when the lock ends -------------------------
+
+COOL_OFF = dt.timedelta(hours=settings.AXES_COOLOFF_TIME)
+TOKEN_LOCKED = "Too many failed logins: this account is locked for this address for 15 minutes."
+
+
+def test_the_lock_out_page_says_why_and_for_how_long(cast):
+    client = Client()
+    fail(client, LIMIT)
+    page = log_in(client).content.decode()
+    with translation.override("zh-hans"):
+        assert gettext("Too many failed logins") in page
+        assert gettext("Back to log in") in page
+    assert 'name="password"' not in page
+    # In English, the stated time is the configured cool-off.
+    english = Client(HTTP_ACCEPT_LANGUAGE="en")
+    page = log_in(english).content.decode()
+    assert f"for {int(COOL_OFF.total_seconds() // 60)} minutes" in page
+
+
+def test_the_token_endpoint_says_the_account_is_locked_in_the_users_language(cast):
+    client = APIClient()
+    for _ in range(LIMIT):
+        token(client, password="wrong-password")
+    detail = token(client).json()["detail"]
+    with translation.override("zh-hans"):
+        assert detail == gettext(TOKEN_LOCKED)
+    # The message states the configured cool-off (it must change with the setting).
+    assert f"for {int(COOL_OFF.total_seconds() // 60)} minutes." in TOKEN_LOCKED
+
+
+def age_attempts(by: dt.timedelta) -> None:
+    """Move every recorded failure ``by`` into the past, as if that time had gone by."""
+    AccessAttempt.objects.update(attempt_time=F("attempt_time") - by)
+
+
+def test_the_lock_holds_until_the_cool_off_is_over_then_lifts(cast):
+    client = Client()
+    fail(client, LIMIT)
+    age_attempts(COOL_OFF - dt.timedelta(minutes=1))
+    assert locked_out(log_in(client))
+    # That try, refused, counted as one more failure and started the cool-off again.
+    age_attempts(COOL_OFF - dt.timedelta(minutes=1))
+    assert locked_out(log_in(client))
+    age_attempts(COOL_OFF + dt.timedelta(minutes=1))
+    response = log_in(client)
+    assert response.status_code == 302
+    assert logged_in(client)
+
+
+def test_after_the_cool_off_the_count_starts_again(cast):
+    client = Client()
+    fail(client, LIMIT)
+    age_attempts(COOL_OFF + dt.timedelta(minutes=1))
+    # One new failure does not lock again: the old ones no longer count.
+    assert fail(client, 1) == [200]
+    assert fail(client, LIMIT - 2) == [200] * (LIMIT - 2)
+    assert fail(client, 1) == [429]
+
+
+def test_after_the_cool_off_the_token_endpoint_issues_a_token_again(cast):
+    client = APIClient()
+    for _ in range(LIMIT):
+        token(client, password="wrong-password")
+    assert "token" not in token(client).json()
+    age_attempts(COOL_OFF + dt.timedelta(minutes=1))
+    assert "token" in token(client).json()
 
 
 # --- password hashing ---------------------------------------------------------------------

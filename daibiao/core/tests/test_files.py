@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from pathlib import PurePath
 
 import openpyxl
 import pytest
@@ -387,6 +388,102 @@ def test_a_checked_file_is_named_from_its_content_not_its_claim():
     checked = check_upload(upload("../evil\x00.exe", jpeg_bytes()), PHOTOS)
     assert checked.name == "evil.exe.jpg"
     assert checked.extension == "jpg"
+
+
+# --- disguises and polyglots: the name and the browser's word count for nothing ----------------
+
+TEXT = "会议纪要：村道维修，下周开工。\n".encode()
+
+
+@pytest.mark.parametrize(
+    ("content", "what"), [(TEXT, "text"), (HTML, "html"), (b"GIF89a=alert(1)//", "gif-js")]
+)
+def test_a_text_or_html_file_named_png_and_sent_as_image_png_is_refused(content, what):
+    for kinds in (PHOTOS, DOCUMENTS):
+        with pytest.raises(ValidationError):
+            check_upload(upload("photo.png", content, "image/png"), kinds)
+
+
+@pytest.mark.parametrize(
+    ("content", "what"),
+    [
+        (TEXT, "text"),
+        (HTML, "html"),
+        (b"{\\rtf1\\ansi hello}", "rtf"),
+        (EXE, "exe"),
+        (b"<?xml version='1.0'?><w:document/>", "bare xml"),
+    ],
+)
+def test_a_docx_that_is_not_a_zip_is_refused(content, what):
+    with pytest.raises(ValidationError) as info:
+        check_upload(upload("答复.docx", content, WORD_TYPE), DOCUMENTS)
+    (message,) = info.value.messages
+    assert "“答复.docx” is not an accepted file" in message, what
+
+
+def test_a_photo_with_html_or_a_zip_appended_keeps_only_the_photo():
+    """A picture that is also a page or an archive (a "GIFAR"): decoding and writing it again
+    leaves only the picture, so neither the page nor the archive is ever stored."""
+    archive = zip_bytes({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w:document/>"})
+    for base in (png_bytes(), jpeg_bytes(gps=False)):
+        for payload in (HTML, archive):
+            polyglot = base + payload
+            assert payload in polyglot
+            if payload is archive:
+                assert zipfile.is_zipfile(io.BytesIO(polyglot))  # it really is both
+            checked = check_upload(upload("photo.html", polyglot, "text/html"), PHOTOS)
+            assert checked.kind == IMAGE
+            assert checked.content_type in ("image/png", "image/jpeg")
+            assert b"<script" not in checked.content
+            assert b"PK\x03\x04" not in checked.content
+            assert not zipfile.is_zipfile(io.BytesIO(checked.content))
+            assert reopen(checked).size == Image.open(io.BytesIO(base)).size
+
+
+def test_html_behind_an_image_signature_is_refused():
+    for magic in (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF89a"):
+        with pytest.raises(ValidationError) as info:
+            check_upload(upload("photo.png", magic + HTML, "image/png"), PHOTOS)
+        assert "could not be read" in info.value.messages[0]
+
+
+def test_a_pdf_that_is_also_a_page_is_kept_as_a_pdf_only():
+    """A PDF carrying HTML passes as a PDF, but it is named, typed and served as one: a
+    browser told ``application/pdf`` with ``nosniff`` never runs it as a page."""
+    polyglot = b"%PDF-1.4\n" + HTML + b"\n" + pdf_bytes()[len(b"%PDF-1.4\n") :]
+    checked = check_upload(upload("page.html", polyglot, "text/html"))
+    assert (checked.kind, checked.content_type, checked.name) == (PDF, "application/pdf", "page.html.pdf")
+    row = stored(checked.name, checked.content, checked.content_type)
+    try:
+        response = serve(row)
+        response.file_to_stream.close()
+        assert response["Content-Type"] == "application/pdf"
+        assert response["X-Content-Type-Options"] == "nosniff"
+        assert "sandbox" in response["Content-Security-Policy"]
+        assert response["Content-Disposition"].startswith("attachment;")
+    finally:
+        private_storage.delete(row.file.name)
+
+
+@pytest.mark.parametrize(
+    "client_name",
+    ["../../../etc/cron.d/evil", "shell.php", "现场.jpg", "index.html", "C:\\Windows\\x.exe", ".htaccess"],
+)
+def test_the_stored_name_is_never_the_clients(client_name):
+    """The bytes are stored under a random name with the content's extension; the client's
+    name, cleaned, is only what the download is called."""
+    checked = check_upload(upload(client_name, jpeg_bytes(gps=False), "image/jpeg"), PHOTOS)
+    assert checked.name.endswith(".jpg")
+    assert "/" not in checked.name
+    assert "\\" not in checked.name
+    row = stored(checked.name, checked.content, checked.content_type)
+    try:
+        stem = PurePath(client_name.replace("\\", "/")).stem.strip(".")
+        assert re.fullmatch(r"suggestions/\d{4}/\d{2}/[0-9a-f]{32}\.jpg", row.file.name)
+        assert stem not in row.file.name
+        assert row.name == checked.name
+    finally:
+        private_storage.delete(row.file.name)
 
 
 # --- translation --------------------------------------------------------------------------------
