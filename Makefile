@@ -8,7 +8,7 @@ PORT ?= 8000
 # from pyproject.toml. Neither is exported here, so that one never leaks into the other.
 DEMO_SETTINGS ?= daibiao.settings.dev
 
-.PHONY: demo test test-postgres test-browser bench lint format messages assets install install-test migrate serve worker clean help
+.PHONY: demo test test-postgres test-browser bench lint format messages assets install install-test migrate serve worker clean help security deploy-smoke
 
 help:
 	@echo "make demo          set up and serve the demo county at http://127.0.0.1:$(PORT)"
@@ -17,6 +17,8 @@ help:
 	@echo "make test-browser  the Playwright tests in Debian's chromium"
 	@echo "make bench         benchmarks that print figures"
 	@echo "make lint          ruff"
+	@echo "make security      secrets scan, security tests, dependency audit"
+	@echo "make deploy-smoke  (root) replica, 2 app processes, workers, nginx, Redis — checked locally"
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "daibiao needs Python 3.11, found " + sys.version.split()[0]'
@@ -76,6 +78,15 @@ bench: install-test
 lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+security: install-test
+	python3 scripts/check_secrets.py
+	DJANGO_SETTINGS_MODULE=daibiao.settings.test $(BIN)/pytest -q -n 2 --dist loadfile tests/security daibiao/accounts/tests/test_login.py daibiao/core/tests/test_files.py
+	$(BIN)/python scripts/audit_deps.py
+
+# Root only: it makes a streaming replica of the local PostgreSQL (docs/deployment.md).
+deploy-smoke: install assets
+	deploy/smoke.sh
 
 format: install-test
 	$(BIN)/ruff check --fix .

@@ -83,11 +83,21 @@ class SearchDocument(models.Model):
     text lives in ``SearchTerms``. Written only by ``routing.search.index`` (on every save and
     delete of the record, and by ``daibiao search rebuild``); derived data, rebuilt at will.
 
+    ``county`` and ``town`` are where the record is filed (``Kind.area`` narrows by them).
     ``id`` order is the order records were first indexed (a full rebuild replays creation
     order), so "newest first" reads the index backwards."""
 
     kind = models.CharField(_("type"), max_length=12, choices=SearchKind.choices)
     object_id = models.PositiveBigIntegerField(_("record"))
+    county = models.ForeignKey(
+        "registry.County",
+        verbose_name=_("county"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,  # indexed with the kind and the order below
+    )
     town = models.ForeignKey(
         "registry.Town",
         verbose_name=_("town"),
@@ -95,7 +105,7 @@ class SearchDocument(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        db_index=False,  # a filter on candidate rows, never a way in
+        db_index=False,  # indexed with the kind and the order below
     )
     year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
     indexed_at = models.DateTimeField(_("indexed at"), default=timezone.now)
@@ -106,6 +116,12 @@ class SearchDocument(models.Model):
         verbose_name = _("search document")
         verbose_name_plural = _("search documents")
         constraints = [models.UniqueConstraint(fields=["kind", "object_id"], name="one_document_per_record")]
+        # A broad query lists a reader's newest documents of each kind: these walk one
+        # county's (or one town's) documents of a kind backwards, not the whole province's.
+        indexes = [
+            models.Index(fields=["kind", "county", "id"], name="search_doc_kind_county"),
+            models.Index(fields=["kind", "town", "id"], name="search_doc_kind_town"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.object_id}"

@@ -26,6 +26,12 @@ guess, since it depends on how much of the index the reader sees:
   reader's records are read once into a list (a reader who sees a part: a unit, a station);
 * ``probe``: the reader's few documents drive and the text of each is looked up (a deputy
   whose words are everywhere).
+
+Every reader but the province's sees one county, and a town's staff one town of the kinds
+filed under a town (``Kind.area``); each document carries its county and town, indexed with
+its kind and id. So the area is added to the scope as a way in: on PostgreSQL a broad query
+walks each kind's documents of the reader's county (or town) backwards, one walk per kind
+merged (``PostgreSQL.newest``), instead of the whole province's index in id order.
 """
 
 from __future__ import annotations
@@ -36,6 +42,7 @@ from functools import cached_property
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, router
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
@@ -179,6 +186,22 @@ class PostgreSQL:
             [match, *params, *order_params, limit],
         )
 
+    def newest(self, match, lanes, limit) -> tuple[str, list]:
+        """A broad query's newest results, one walk per kind (``lanes``: each kind's scope
+        and area), merged."""
+        parts, params = [], []
+        for where, where_params in lanes:
+            parts.append(
+                f"(SELECT {self.columns} FROM {self.terms} JOIN {self.doc} ON {self.id} = {self.document_id} "  # noqa: S608
+                f"WHERE {self.vector} @@ to_tsquery('simple', %s) AND ({where}) "
+                f"ORDER BY {self.id} DESC LIMIT %s)"
+            )
+            params.extend([match, *where_params, limit])
+        return (
+            f"SELECT * FROM ({' UNION ALL '.join(parts)}) AS lanes ORDER BY 1 DESC LIMIT %s",  # noqa: S608
+            [*params, limit],
+        )
+
 
 BACKENDS = {"sqlite": SQLite, "postgresql": PostgreSQL}
 
@@ -267,6 +290,13 @@ class Search:
                 return "probe"
         return "list" if sqlite and scope <= LIST_LIMIT else "exists"
 
+    @property
+    def _lanes(self) -> bool:
+        """Whether a broad query reads each kind apart (PostgreSQL, scope read row by row):
+        each kind's newest come from its own walk of ``(kind, county|town, id)``, in the
+        reader's area only, and the walks are merged."""
+        return self.connection.vendor == "postgresql" and not self.ranked and self._form == "exists"
+
     def _scope_size(self, limit: int) -> int:
         """How many records of the chosen kinds the reader may see, counted up to ``limit + 1``
         per kind: one statement."""
@@ -289,13 +319,23 @@ class Search:
             return 0
         return self._one("SELECT " + " + ".join(parts), params)
 
-    def _where(self) -> tuple[str, list] | None:
-        """The scope and the filters, compiled by the ORM (None: nothing can match)."""
+    def _where(self, kinds=None) -> tuple[str, list] | None:
+        """The scope and the filters, compiled by the ORM (None: nothing can match), for
+        ``kinds`` (default: the search's)."""
+        kinds = kinds or self.kinds
         docs = SearchDocument.objects.using(self.using)
         if self._form == "probe":
             docs = docs.filter(pk__in=self._documents())
         else:
-            docs = docs.visible(self.user, kinds=self.kinds, correlated=self._form == "exists")
+            docs = docs.visible(self.user, kinds=kinds, correlated=self._form == "exists")
+            # The reader's area of the index (``Kind.area``): it adds nothing to the scope,
+            # but it is a way in that the scope's subqueries are not.
+            areas = [(key, KINDS[key].area(self.user)) for key in kinds]
+            if any(area for _key, area in areas):
+                within = Q()
+                for key, area in areas:
+                    within |= Q(kind=key, **area)
+                docs = docs.filter(within)
         if self.town is not None:
             docs = docs.filter(town=self.town)
         if self.year is not None:
@@ -328,16 +368,19 @@ class Search:
         ``MAX_RESULTS`` (broad)."""
         if not self.terms or self.matches == 0:
             return []
-        where = self._where()
-        if where is None:
-            return []
-        sql, params = self.backend.results(
-            self.match,
-            *where,
-            ranked=self.ranked,
-            form=self._form,
-            limit=RANK_LIMIT if self.ranked else MAX_RESULTS,
-        )
+        limit = RANK_LIMIT if self.ranked else MAX_RESULTS
+        if self._lanes:
+            lanes = [where for key in self.kinds if (where := self._where([key])) is not None]
+            if not lanes:
+                return []
+            sql, params = self.backend.newest(self.match, lanes, limit)
+        else:
+            where = self._where()
+            if where is None:
+                return []
+            sql, params = self.backend.results(
+                self.match, *where, ranked=self.ranked, form=self._form, limit=limit
+            )
         with self.connection.cursor() as cursor:
             cursor.execute(sql, params)
             return [(kind, object_id) for _id, kind, object_id in cursor.fetchall()]

@@ -47,6 +47,7 @@ def index_objects(objs: Iterable, *, using: str | None = None) -> int:
             SearchDocument(
                 kind=kind.key,
                 object_id=obj.pk,
+                county_id=kind.county_id(obj),
                 town_id=kind.town_id(obj),
                 year=kind.year(obj),
                 indexed_at=now,
@@ -59,7 +60,7 @@ def index_objects(objs: Iterable, *, using: str | None = None) -> int:
             batch_size=BATCH,
             update_conflicts=True,
             unique_fields=["kind", "object_id"],
-            update_fields=["town", "year", "indexed_at"],
+            update_fields=["county", "town", "year", "indexed_at"],
         )
         if any(doc.pk is None for doc in docs):  # a backend that returns no keys from an upsert
             ids = _ids(using, [(doc.kind, doc.object_id) for doc in docs])
@@ -196,8 +197,8 @@ def _saved(sender, instance, created=False, raw=False, update_fields=None, using
     if changed is not None and not kind.fields & changed:
         return
     index_objects([instance], using=using)
-    if kind.key == "suggestion" and not created and (changed is None or changed & {"town", "year"}):
-        # Its replies are filed under its town and year.
+    if kind.key == "suggestion" and not created and (changed is None or changed & {"county", "town", "year"}):
+        # Its replies are filed under its county, town and year.
         replies = list(instance.replies.using(using).all())
         for reply in replies:
             reply.suggestion = instance

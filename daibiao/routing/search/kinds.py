@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from django.db import models
 from django.urls import reverse
 
+from daibiao.accounts.choices import Role
 from daibiao.core.scoping import Action
 from daibiao.registry.models import Deputy, Unit
 from daibiao.suggestions.models import Clue, Reply, Suggestion
@@ -32,6 +33,7 @@ class Kind:
     title: Callable  # record → the title text
     body: Callable  # record → the body text
     town_id: Callable  # record → its town's id, for the town filter
+    county_id: Callable  # record → its county's id: where every reader but the province's looks
     year: Callable  # record → its year, for the year filter (None: no year)
     fields: frozenset[str]  # the fields the document is made from: a save of other fields skips it
     related: tuple[str, ...] = ()  # select_related when indexing and showing many
@@ -50,6 +52,23 @@ class Kind:
                 return Reply.objects.all()
             return Reply.objects.filter(suggestion__in=suggestions.values("pk"))
         return self.model._default_manager.all().restrict(user, Action.VIEW)
+
+    def area(self, user) -> dict:
+        """A filter on this kind's documents that every record ``user`` may see passes: the
+        way in to a reader's part of a large index (``engine``). Each bound user belongs to
+        one county and every role but the administrator's stays inside it (accounts); a
+        town's staff and nothing else see, of the kinds filed under a town, only their town's
+        (each model's ``scope``). ``{}``: no narrowing (an administrator, the province).
+        What it leaves out must be what ``visible`` leaves out: the scoping tests of search
+        compare the two for every role."""
+        if user is None or not user.is_authenticated or user.is_superuser:
+            return {}  # nobody's area: ``visible`` shows such a reader nothing or everything
+        roles = set(user.roles)
+        if Role.ADMIN in roles or not user.county_id:
+            return {}
+        if roles == {Role.TOWN_STAFF} and user.town_id and self.model is not Unit:
+            return {"town_id": user.town_id}
+        return {"county_id": user.county_id}
 
     def url(self, obj) -> str:
         if self.model is Reply:  # shown on its suggestion's page
@@ -70,8 +89,9 @@ KINDS: dict[str, Kind] = {
             title=lambda c: c.title,
             body=lambda c: c.content,
             town_id=lambda c: c.town_id,
+            county_id=lambda c: c.county_id,
             year=lambda c: c.occurred_on.year if c.occurred_on else None,
-            fields=frozenset({"title", "content", "town", "occurred_on"}),
+            fields=frozenset({"title", "content", "county", "town", "occurred_on"}),
             related=("town",),
         ),
         Kind(
@@ -80,8 +100,9 @@ KINDS: dict[str, Kind] = {
             title=lambda s: s.title,
             body=lambda s: s.content,
             town_id=lambda s: s.town_id,
+            county_id=lambda s: s.county_id,
             year=lambda s: s.year,
-            fields=frozenset({"title", "content", "town", "year"}),
+            fields=frozenset({"title", "content", "county", "town", "year"}),
             related=("town",),
         ),
         Kind(
@@ -91,6 +112,7 @@ KINDS: dict[str, Kind] = {
             body=lambda r: r.text,
             # A reply is filed where its suggestion is (its town, its year).
             town_id=lambda r: r.suggestion.town_id,
+            county_id=lambda r: r.suggestion.county_id,
             year=lambda r: r.suggestion.year,
             fields=frozenset({"text", "suggestion"}),
             related=("suggestion", "suggestion__town", "unit"),
@@ -101,8 +123,9 @@ KINDS: dict[str, Kind] = {
             title=lambda d: d.name,
             body=lambda d: _join(d.occupation, d.employer),
             town_id=lambda d: d.town_id,
+            county_id=lambda d: d.county_id,
             year=lambda d: None,
-            fields=frozenset({"name", "occupation", "employer", "town"}),
+            fields=frozenset({"name", "occupation", "employer", "county", "town"}),
             related=("town",),
         ),
         Kind(
@@ -111,8 +134,9 @@ KINDS: dict[str, Kind] = {
             title=lambda u: u.name,
             body=lambda u: _join(u.short_name, u.address),
             town_id=lambda u: u.town_id,
+            county_id=lambda u: u.county_id,
             year=lambda u: None,
-            fields=frozenset({"name", "short_name", "address", "town"}),
+            fields=frozenset({"name", "short_name", "address", "county", "town"}),
             related=("town",),
         ),
     )

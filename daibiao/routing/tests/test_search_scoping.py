@@ -179,3 +179,23 @@ def test_the_filters_narrow_within_the_scope(cast, world, role, plan):
     ):
         for query in ("路灯", "村道", "局"):
             assert found(user, query, **filters) == expected(user, query, **filters), (query, filters)
+
+
+@pytest.mark.parametrize("role", Cast.ROLE_USERS)
+def test_a_readers_area_holds_every_record_they_may_see(cast, world, role):
+    """``Kind.area`` narrows the index to a county or a town: it must leave nothing out."""
+    user = cast.users[role]
+    for key, records in readable(user).items():
+        kind = KINDS[key]
+        area = kind.area(user)
+        where = {"county_id": kind.county_id, "town_id": kind.town_id}
+        for obj in records:
+            assert {field: where[field](obj) for field in area} == area, (key, obj.pk)
+
+
+def test_the_area_is_the_town_for_a_towns_staff_and_the_county_for_others(cast):
+    town_staff, county_staff, admin = cast.users["town_a"], cast.users["county"], cast.users["admin"]
+    assert KINDS["clue"].area(town_staff) == {"town_id": town_staff.town_id}
+    assert KINDS["unit"].area(town_staff) == {"county_id": town_staff.county_id}
+    assert KINDS["reply"].area(county_staff) == {"county_id": county_staff.county_id}
+    assert KINDS["clue"].area(admin) == {}
