@@ -34,7 +34,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -61,6 +61,8 @@ HEADER_SEARCH_ROWS = 10
 BATCH_SIZE = 500
 # Parameters per ``IN (…)`` lookup, for the same reason.
 LOOKUP_CHUNK = 500
+# The advisory lock that serialises roster imports on PostgreSQL (any constant unique to it).
+_IMPORT_LOCK_KEY = 0x6462_726F_7374  # "dbrost"
 # Reports are for fixing a file the same day; older ones are removed when a new one is saved.
 REPORT_MAX_AGE = dt.timedelta(hours=24)
 REPORT_DIR = "roster-reports"
@@ -754,10 +756,18 @@ def apply(plan: Plan, *, actor) -> ImportResult:
     """
     if not plan.ok:
         raise ValueError("A roster with errors cannot be imported.")
-    new_rows = [row for row in plan.rows if row.existing is None]
-    updates = [row for row in plan.rows if row.existing is not None]
     try:
         with transaction.atomic(), audit.actor_bound(actor):
+            _lock_imports()
+            if _overtaken(plan):
+                # Another import (or someone at the form) added some of these deputies after this
+                # file was checked: check it again against the registry as it is now, so that
+                # they are updated instead of inserted twice.
+                plan = validate(plan.table, actor)
+                if not plan.ok:
+                    raise ImportFailed(_changed_message())
+            new_rows = [row for row in plan.rows if row.existing is None]
+            updates = [row for row in plan.rows if row.existing is not None]
             deputies = []
             for row in new_rows:
                 deputy = Deputy(**{**_DEFAULTS, **row.fields})
@@ -802,13 +812,37 @@ def apply(plan: Plan, *, actor) -> ImportResult:
         # Validation read the registry a moment ago; someone changed it since (the same phone
         # added by hand, a deputy moved out of reach). The transaction is rolled back whole.
         logger.warning("roster import rolled back: %r", exc)
-        raise ImportFailed(
-            _(
-                "The deputies changed while the file was being imported, so nothing was imported. "
-                "Upload it again."
-            )
-        ) from exc
+        raise ImportFailed(_changed_message()) from exc
     return ImportResult(created=len(deputies), updated=updated, unchanged=unchanged)
+
+
+def _changed_message() -> str:
+    return _(
+        "The deputies changed while the file was being imported, so nothing was imported. Upload it again."
+    )
+
+
+def _lock_imports() -> None:
+    """Let one roster import write at a time, until its transaction ends.
+
+    Two imports of overlapping files at once would otherwise both insert the same new deputies
+    (the unique phone number then refuses the second import whole), or take the same unique
+    keys in opposite orders and deadlock. PostgreSQL: a transaction-level advisory lock.
+    SQLite: the project opens every transaction with ``BEGIN IMMEDIATE``, which already holds
+    the database's one write lock from the start; nothing more is needed.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_IMPORT_LOCK_KEY])
+
+
+def _overtaken(plan: Plan) -> bool:
+    """Whether a deputy this plan would add exists by now (added since the file was checked)."""
+    phones = [row.fields["phone"] for row in plan.rows if row.existing is None]
+    return any(
+        Deputy.objects.filter(phone__in=phones[start : start + LOOKUP_CHUNK]).exists()
+        for start in range(0, len(phones), LOOKUP_CHUNK)
+    )
 
 
 # --- the error report -------------------------------------------------------------------------
