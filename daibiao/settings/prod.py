@@ -43,6 +43,7 @@ if _REPLICA_URL:
         raise ImproperlyConfigured("DATABASE_REPLICA_URL must be a postgres:// URL.")
     # A replica that does not answer costs a dashboard three seconds, not a hung worker thread.
     DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
+    DATABASES["replica"]["OPTIONS"].setdefault("options", "-c jit=off")  # as the primary (base)
     # Tests against this profile read the primary's test database through the replica alias.
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
     DATABASE_ROUTERS = ["daibiao.core.dbrouter.ReplicaRouter"]

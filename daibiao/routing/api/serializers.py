@@ -58,7 +58,7 @@ class SearchHitSerializer(serializers.Serializer):
 
 
 class SearchResultsSerializer(serializers.Serializer):
-    count = serializers.IntegerField(help_text=_("Results; a broad search counts up to 1,000."))
+    count = serializers.IntegerField(help_text=_("Results; a broad search counts up to 200."))
     next = serializers.URLField(allow_null=True)
     previous = serializers.URLField(allow_null=True)
     ranked = serializers.BooleanField(

@@ -199,3 +199,10 @@ def test_the_area_is_the_town_for_a_towns_staff_and_the_county_for_others(cast):
     assert KINDS["unit"].area(town_staff) == {"county_id": town_staff.county_id}
     assert KINDS["reply"].area(county_staff) == {"county_id": county_staff.county_id}
     assert KINDS["clue"].area(admin) == {}
+
+
+def test_the_provinces_reader_finds_every_record_containing_the_words(world, plan, django_user_model):
+    """A superuser's scope has no condition at all (every kind, every county)."""
+    boss = django_user_model.objects.create(username="province", is_superuser=True, is_staff=True)
+    for query in ("路灯", "局"):
+        assert found(boss, query) == expected(boss, query), query
