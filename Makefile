@@ -8,16 +8,19 @@ PORT ?= 8000
 # from pyproject.toml. Neither is exported here, so that one never leaks into the other.
 DEMO_SETTINGS ?= daibiao.settings.dev
 
-.PHONY: demo test test-postgres test-browser bench lint format messages assets install install-test migrate serve worker clean help security deploy-smoke
+.PHONY: demo test test-postgres test-browser bench lint format messages assets install install-test migrate serve worker clean help security deploy-smoke bench-features fuzz synth
 
 help:
 	@echo "make demo          set up and serve the demo county at http://127.0.0.1:$(PORT)"
 	@echo "make test          install what the tests need and run the suite (SQLite)"
 	@echo "make test-postgres the suite against DATABASE_URL (PostgreSQL)"
 	@echo "make test-browser  the Playwright tests in Debian's chromium"
-	@echo "make bench         benchmarks that print figures"
+	@echo "make bench         the province benchmark table (PostgreSQL, after daibiao synth --counties 100)"
+	@echo "make bench-features the per-feature benchmarks (search, routing, dedup, overview, roster import)"
 	@echo "make lint          ruff"
 	@echo "make security      secrets scan, security tests, dependency audit"
+	@echo "make fuzz          schema fuzzing of the API (FUZZ_REQUESTS, default 2000; CI sends 350)"
+	@echo "make synth         a synthetic province in DATABASE_URL (N counties, default 10)"
 	@echo "make deploy-smoke  (root) replica, 2 app processes, workers, nginx, Redis — checked locally"
 
 $(BIN)/python:
@@ -72,7 +75,13 @@ test-postgres: install-test assets
 test-browser: install-test assets
 	DJANGO_SETTINGS_MODULE=daibiao.settings.test $(BIN)/pytest -q -m browser -p no:xdist
 
+# The province table (issue 8) on the data of `daibiao synth --counties 100` in PostgreSQL
+# (bench/province.py --help: the database, the runs, the load test).
+BENCH_ARGS ?= --migrate
 bench: install-test
+	$(BIN)/python bench/province.py $(BENCH_ARGS)
+
+bench-features: install-test
 	@for script in bench/bench_*.py; do echo "== $$script"; DJANGO_SETTINGS_MODULE=daibiao.settings.test $(BIN)/python $$script || exit 1; done
 
 lint: install-test
@@ -83,6 +92,15 @@ security: install-test
 	python3 scripts/check_secrets.py
 	DJANGO_SETTINGS_MODULE=daibiao.settings.test $(BIN)/pytest -q -n 2 --dist loadfile tests/security daibiao/accounts/tests/test_login.py daibiao/core/tests/test_files.py
 	$(BIN)/python scripts/audit_deps.py
+
+fuzz: install-test
+	FUZZ_REQUESTS=$${FUZZ_REQUESTS:-2000} DJANGO_SETTINGS_MODULE=daibiao.settings.test $(BIN)/pytest -q -p no:xdist -s tests/robustness/test_api_schema_fuzz.py
+
+N ?= 10
+synth: install
+	@test -n "$$DATABASE_URL" || (echo "Set DATABASE_URL=postgres://…/EMPTY_DB" && exit 2)
+	$(BIN)/daibiao migrate --no-input -v0
+	$(BIN)/daibiao synth --counties $(N)
 
 # Root only: it makes a streaming replica of the local PostgreSQL (docs/deployment.md).
 deploy-smoke: install assets

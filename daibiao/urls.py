@@ -56,6 +56,8 @@ urlpatterns = [
     path("api/v1/", include((api_v1, "api"))),
 ]
 
+handler404 = "daibiao.core.drf.page_not_found"  # JSON under /api/, the page elsewhere
+
 if settings.DEBUG:
     from django.conf.urls.static import static
 

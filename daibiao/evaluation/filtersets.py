@@ -13,7 +13,7 @@ from .models import Evaluation, Scheme, Score, SurveyRound
 
 
 class EvaluationFilterSet(SearchFilterSet):
-    year = filters.NumberFilter(label=_("Year"), field_name="year")
+    year = filters.NumberFilter(label=_("Year"), field_name="year", decimal_places=0)
     kind = filters.ChoiceFilter(
         label=_("Evaluated"), field_name="scheme__target_kind", choices=TargetKind.choices, empty_label=ALL
     )
@@ -44,7 +44,7 @@ class SchemeFilterSet(filters.FilterSet):
 
 
 class SurveyFilterSet(filters.FilterSet):
-    year = filters.NumberFilter(label=_("Year"), field_name="year")
+    year = filters.NumberFilter(label=_("Year"), field_name="year", decimal_places=0)
 
     class Meta:
         model = SurveyRound

@@ -34,7 +34,7 @@ class CaseFilterSet(filters.FilterSet):
     )
     dispute_type = filters.ChoiceFilter(label=_("Type of dispute"), choices=DisputeType.choices)
     outcome = filters.ChoiceFilter(label=_("Outcome"), choices=Outcome.choices)
-    year = filters.NumberFilter(label=_("Year"), field_name="year")
+    year = filters.NumberFilter(label=_("Year"), field_name="year", decimal_places=0)
 
     class Meta:
         model = MediationCase

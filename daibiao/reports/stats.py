@@ -17,7 +17,7 @@ from daibiao.mediation.models import MediationCase
 from daibiao.registry.choices import DeputyStatus
 from daibiao.registry.models import Courtyard, Deputy, OrgMembership
 from daibiao.suggestions.choices import CONCLUDED_STATES, Satisfaction, State
-from daibiao.suggestions.models import Clue, Rating, Suggestion
+from daibiao.suggestions.models import Clue, Rating, Suggestion, SuggestionQuerySet
 
 
 def _within(queryset, *, town=None, town_path="town", campaign=None, campaign_path=None):
@@ -59,10 +59,16 @@ def overview(user, *, campaign=None, town=None) -> dict:
         suggestions=Count("pk"),
         concluded=Count("pk", filter=Q(state__in=CONCLUDED_STATES)),
         implemented=Count("pk", filter=Q(state=State.IMPLEMENTED)),
-        overdue=Count("pk", filter=Q(pk__in=Suggestion.objects.overdue().values("pk"))),
+        # The row's own columns, not ``pk IN`` the whole table's overdue items: that subquery
+        # read every county's for one town.
+        overdue=Count("pk", filter=SuggestionQuerySet.overdue_q()),
     )
-    # A rating has no scope of its own: it is read with the suggestion it rates.
-    ratings = Rating.objects.filter(suggestion__in=scoped.values("pk")).aggregate(
+    # A rating has no scope of its own: it is read with the suggestion it rates. Seeing
+    # every suggestion (a superuser, the province) is seeing every rating: no semi-join then.
+    ratings = Rating.objects.all()
+    if scoped.query.where:
+        ratings = ratings.filter(suggestion__in=scoped.values("pk"))
+    ratings = ratings.aggregate(
         rated=Count("pk"),
         satisfied=Count("pk", filter=~Q(result=Satisfaction.UNSATISFIED)),
     )

@@ -36,7 +36,7 @@ class SuggestionFilterSet(SearchFilterSet):
         label=_("Deadline before"), field_name="deadline", lookup_expr="date__lte"
     )
     # The year-end evaluation's score lines link here with the year they count.
-    year = filters.NumberFilter(label=_("Year"), field_name="year")
+    year = filters.NumberFilter(label=_("Year"), field_name="year", decimal_places=0)
 
     class Meta:
         model = Suggestion
@@ -89,7 +89,9 @@ class ClueFilterSet(SearchFilterSet):
     town = filters.ModelChoiceFilter(label=_("Town"), queryset=_scoped(Town), empty_label=ALL)
     category = filters.ChoiceFilter(label=_("Category"), choices=Category.choices)
     campaign = filters.ModelChoiceFilter(label=_("Campaign"), queryset=_scoped(Campaign), empty_label=ALL)
-    year = filters.NumberFilter(label=_("Year"), field_name="occurred_on", lookup_expr="year")
+    year = filters.NumberFilter(
+        label=_("Year"), field_name="occurred_on", lookup_expr="year", decimal_places=0
+    )
 
     class Meta:
         model = Clue

@@ -240,9 +240,13 @@ class SuggestionQuerySet(ScopedQuerySet):
             return Q(lead_deputy__station_id=user.station_id)
         return None
 
+    @staticmethod
+    def overdue_q(now=None) -> Q:
+        """Open past its deadline, as a condition (for counts over a wider queryset)."""
+        return Q(state__in=OPEN_STATES, deadline__lt=now or timezone.now())
+
     def overdue(self, now=None):
-        now = now or timezone.now()
-        return self.filter(state__in=OPEN_STATES, deadline__lt=now)
+        return self.filter(self.overdue_q(now))
 
     def with_related(self):
         return self.select_related("town", "lead_deputy", "lead_unit", "campaign")

@@ -85,8 +85,8 @@ class FollowUpFilterSet(filters.FilterSet):
 
 class ReportFilterSet(filters.FilterSet):
     town = filters.ModelChoiceFilter(label=_("Town"), queryset=_scoped(Town), empty_label=ALL)
-    round = filters.NumberFilter(label=_("Report round"), field_name="round_id")
-    campaign = filters.NumberFilter(label=_("Campaign"), field_name="round__campaign_id")
+    round = filters.NumberFilter(label=_("Report round"), field_name="round_id", decimal_places=0)
+    campaign = filters.NumberFilter(label=_("Campaign"), field_name="round__campaign_id", decimal_places=0)
 
     class Meta:
         model = ProgressReport
@@ -94,7 +94,7 @@ class ReportFilterSet(filters.FilterSet):
 
 
 class OversightFilterSet(SearchFilterSet):
-    year = filters.NumberFilter(label=_("Year"), field_name="year")
+    year = filters.NumberFilter(label=_("Year"), field_name="year", decimal_places=0)
     committee = filters.ChoiceFilter(label=_("Committee"), choices=Committee.choices, empty_label=ALL)
     unit = filters.ModelChoiceFilter(
         label=_("Unit"), field_name="units", queryset=_scoped(Unit), empty_label=ALL, distinct=True

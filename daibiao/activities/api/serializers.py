@@ -3,6 +3,7 @@ these only shape and check input."""
 
 from __future__ import annotations
 
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -10,7 +11,7 @@ from daibiao.core.api import ScopedRelatedField
 from daibiao.core.files import DOCUMENTS, uploads_field
 from daibiao.registry.models import Deputy
 
-from ..choices import AttendanceStatus, PlanStatus
+from ..choices import AttendanceStatus, CoverageGroup, PlanStatus
 from ..models import Activity, Attendance, Campaign, Material, MaterialReceipt, MediaArticle
 
 
@@ -86,7 +87,25 @@ class AttendanceSerializer(serializers.ModelSerializer):
         fields = ["deputy", "deputy_name", "invited", "status", "leave_reason", "signed_in_at", "method"]
 
 
+class PlausibleDateTimeField(serializers.DateTimeField):
+    """A moment between the years 2000 and 2100 (the span the year fields take elsewhere).
+    Not only a typing error caught: before 1901 Beijing time is local mean time, +08:05:43,
+    an offset that RFC 3339 cannot write, so such a moment could not be read back."""
+
+    default_error_messages = {"implausible": _("Give a date between the years 2000 and 2100.")}
+
+    def to_internal_value(self, value):
+        moment = super().to_internal_value(value)
+        if not 2000 <= moment.year <= 2100:
+            self.fail("implausible")
+        return moment
+
+
 class ActivitySerializer(serializers.ModelSerializer):
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.DateTimeField: PlausibleDateTimeField,
+    }
     serializer_related_field = ScopedRelatedField
     organiser = serializers.CharField(read_only=True)
     organiser_name = serializers.CharField(read_only=True)
@@ -124,6 +143,13 @@ class ActivitySerializer(serializers.ModelSerializer):
 
 class SignInSerializer(serializers.Serializer):
     token = serializers.CharField(max_length=64)
+
+
+class SignInRefusedSerializer(serializers.Serializer):
+    """Why a QR sign-in was refused (``services.SignInRefused``)."""
+
+    detail = serializers.CharField()
+    code = serializers.CharField()
 
 
 class SignInResultSerializer(serializers.Serializer):
@@ -225,3 +251,33 @@ class MediaArticleSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = ["county", "created_at"]
+
+
+class CoverageFigureSerializer(serializers.Serializer):
+    """Trained out of total for one group of people (``coverage.Figure``)."""
+
+    trained = serializers.IntegerField()
+    total = serializers.IntegerField()
+    percent = serializers.FloatField()
+    full = serializers.BooleanField()
+
+
+class CoverageRowSerializer(serializers.Serializer):
+    """One town's figures, or the county's (``town`` null); describes ``coverage.Row.as_dict``."""
+
+    town = serializers.IntegerField(allow_null=True)
+    town_name = serializers.CharField(allow_blank=True)
+    full = serializers.BooleanField()
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for group in CoverageGroup.values:
+            fields[group] = CoverageFigureSerializer()
+        return fields
+
+
+class CoverageSerializer(serializers.Serializer):
+    """``GET campaigns/{id}/coverage/``: the training figures per town and for the county."""
+
+    towns = CoverageRowSerializer(many=True)
+    county = CoverageRowSerializer()

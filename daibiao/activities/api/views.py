@@ -81,6 +81,7 @@ class CampaignViewSet(
         except (ValidationError, PermissionDenied) as exc:
             raise _as_api_error(exc) from exc
 
+    @extend_schema(responses=s.CoverageSerializer)
     @action(detail=True, methods=["get"])
     def coverage(self, request, pk=None):
         """Training coverage per town and for the county (counts only, no names)."""
@@ -167,7 +168,11 @@ class ActivityViewSet(
             raise _as_api_error(exc) from exc
         return Response(self._fresh(activity))
 
-    @extend_schema(request=s.SignInSerializer, responses=s.SignInResultSerializer)
+    @extend_schema(
+        request=s.SignInSerializer,
+        # 404: no activity has this token; 403: not a deputy, or not one the activity invited.
+        responses={200: s.SignInResultSerializer, 404: s.SignInRefusedSerializer},
+    )
     @action(detail=False, methods=["post"], url_path="sign-in", url_name="sign-in")
     def sign_in(self, request):
         """A deputy signs in with the token of an activity's QR code; twice changes nothing."""

@@ -5,7 +5,6 @@ writes are ``outcome/`` and ``agreement/`` (and the pages correct its details)."
 from __future__ import annotations
 
 from django.db.models import Prefetch
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, mixins, status
 from rest_framework.decorators import action
@@ -13,6 +12,7 @@ from rest_framework.response import Response
 
 from daibiao.core.api import ScopedGenericViewSet, ScopedViewSet
 from daibiao.core.files import serve
+from daibiao.core.openapi import stored_file_responses
 from daibiao.core.scoping import Action, can
 from daibiao.registry.models import Deputy
 
@@ -94,7 +94,7 @@ class AgreementViewSet(mixins.RetrieveModelMixin, ScopedGenericViewSet):
     queryset = MediationAgreement.objects.all()
     serializer_class = s.AgreementSerializer
 
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @extend_schema(responses=stored_file_responses())
     @action(detail=True, methods=["get"])
     def download(self, request, pk=None):
         return serve(self.get_object(), inline=False)

@@ -84,6 +84,7 @@ class SearchAPIView(ScopedAPIMixin, generics.GenericAPIView):
         form = SearchForm(request.query_params or None, user=request.user)
         if form.is_bound and not form.is_valid():
             raise exceptions.ValidationError({field: list(errors) for field, errors in form.errors.items()})
+        self.paginator.check_parameters(request)
         if not form.is_bound or not form.cleaned_data["q"]:
             return Response({"count": 0, "next": None, "previous": None, "ranked": True, "results": []})
         results = form.search()

@@ -145,6 +145,14 @@ def test_results_come_in_pages(api_for, cast):
     assert client.get(URL, {"q": "护栏", "page": 9}).status_code == 404
 
 
+@pytest.mark.parametrize("q", ["护栏", ""])
+@pytest.mark.parametrize("params", [{"page": -3}, {"page_size": "false"}, {"page": ""}, {"page_size": 0}])
+def test_malformed_paging_is_refused_with_or_without_words(api_for, q, params):
+    response = api_for("county").get(URL, {"q": q, **params})
+    assert response.status_code == 400
+    assert set(response.json()) == set(params)
+
+
 def test_queries_do_not_grow_with_the_number_of_results(api_for, cast):
     client = api_for("county")
 

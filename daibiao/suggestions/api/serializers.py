@@ -144,6 +144,11 @@ class SuggestionSerializer(serializers.ModelSerializer):
     overdue = serializers.BooleanField(source="is_overdue", read_only=True)
     replies = ReplySerializer(many=True, read_only=True)
     attachments = AttachmentSerializer(many=True, read_only=True)
+    # Declared: a read-only model field loses ``blank``, and the schema would then refuse the
+    # "" of a suggestion not replied to yet.
+    reply_category = serializers.ChoiceField(
+        label=_("reply class"), choices=ReplyCategory.choices, allow_blank=True, read_only=True
+    )
 
     class Meta:
         model = Suggestion

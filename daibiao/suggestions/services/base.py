@@ -84,6 +84,9 @@ def _move(
     before = {k: getattr(suggestion, k) for k in updates if k != "updated_at"}
     for key, value in updates.items():
         setattr(suggestion, key, value)
+    computed = [k for k, v in updates.items() if hasattr(v, "resolve_expression")]
+    if computed:  # e.g. ``round=F("round") + 1``: the change log records the value, not the sum
+        suggestion.refresh_from_db(fields=computed)
     event = Event.objects.create(
         suggestion=suggestion,
         step=step,

@@ -170,7 +170,6 @@ def rate_reply(suggestion: Suggestion, *, actor, attitude: str, result: str, com
         elif suggestion.round == 1:
             # Back to the lead unit for a second reply; its assignment stays acknowledged.
             _move(suggestion, Step.RATE, actor, State.HANDLING, note=comment, data=data, round=F("round") + 1)
-            suggestion.refresh_from_db(fields=["round"])
         else:
             _move(
                 suggestion,

@@ -191,3 +191,16 @@ def test_a_unit_that_returned_its_part_cannot_return_it_again(cast):
     with pytest.raises(Forbidden):  # out of its scope now
         services.return_suggestion(s, actor=cast.users["unit_b"], reason="再退一次。")
     assert Event.objects.filter(suggestion=s, step=Step.RETURN).count() == 1
+
+
+def test_an_unsatisfied_first_rating_logs_the_next_round_as_a_number(cast):
+    """The round moves by an expression in the database; the change log keeps the value."""
+    from daibiao.core.models import ChangeLog
+
+    target = suggestion_in(cast, State.REPLIED)
+    actor = next(u for u in cast.users.values() if getattr(u, "deputy_id", None) == target.lead_deputy_id)
+    services.rate_reply(target, actor=actor, attitude=Satisfaction.BASIC, result=Satisfaction.UNSATISFIED)
+    target.refresh_from_db()
+    assert (target.state, target.round) == (State.HANDLING, 2)
+    entry = ChangeLog.objects.filter(object_id=str(target.pk), changes__has_key="round").latest("pk")
+    assert entry.changes["round"] == [1, 2]

@@ -1,0 +1,90 @@
+"""The API's refusals, as the schema fuzz test (``tests/robustness/test_api_schema_fuzz.py``)
+found them wanting: bad paging input is a 400 with field errors, a path no route matches is a
+JSON 404, and every refusal is one the schema documents (``core.openapi.AutoSchema``)."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils.translation import gettext
+
+from tests.robustness.schema import call_checked
+
+pytestmark = pytest.mark.django_db
+
+WHOLE_NUMBER = "Give a whole number, 1 or more."
+
+
+@pytest.mark.parametrize(
+    ("param", "value"), [("page_size", "abc"), ("page_size", "0"), ("page_size", "null"), ("page", "")]
+)
+def test_bad_paging_input_is_a_400_with_a_field_error(cast, api_for, param, value):
+    response = api_for("county").get("/api/v1/towns/", {param: value})
+    assert response.status_code == 400
+    assert response.json() == {param: [gettext(WHOLE_NUMBER)]}
+
+
+def test_good_paging_input_still_pages(cast, api_for):
+    response = api_for("county").get("/api/v1/towns/", {"page": "1", "page_size": "1"})
+    assert response.status_code == 200
+    assert len(response.json()["results"]) == 1
+
+
+def test_a_path_no_api_route_matches_is_a_json_404(cast, api_for):
+    response = api_for("county").get("/api/v1/towns/1.5/")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert "detail" in response.json()
+
+
+def test_a_page_outside_the_api_keeps_the_html_404(cast, client_for):
+    response = client_for("county").get("/registry/no-such-page/")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "case", "status"),
+    [
+        ("GET", "/api/v1/towns/{id}/", {"path_parameters": {"id": 999999}}, 404),
+        ("GET", "/api/v1/towns/", {"query": {"page": "99"}}, 404),
+        ("GET", "/api/v1/activities/", {"query": {"starts_before": "not-a-date"}}, 400),
+        ("POST", "/api/v1/towns/", {"body": {}}, 400),
+    ],
+)
+def test_refusals_are_documented_in_the_schema(cast, method, path, case, status):
+    response = call_checked(cast.users["county"], method, path, **case)
+    assert response.status_code == status
+    assert response.json()
+
+
+@pytest.mark.parametrize(("user", "status"), [("county", 400), ("deputy_a", 403)])
+def test_deleting_a_town_still_referred_to_or_out_of_reach_is_a_documented_refusal(cast, user, status):
+    # 400 for staff: other records refer to the town; 403 for a deputy, who may only read it.
+    response = call_checked(
+        cast.users[user], "DELETE", "/api/v1/towns/{id}/", path_parameters={"id": cast.towns["a"].pk}
+    )
+    assert response.status_code == status
+
+
+def test_an_empty_choice_filter_means_all_and_the_schema_admits_it(cast, api_for):
+    schema = api_for("county").get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    parameters = schema["paths"]["/api/v1/leading-group/"]["get"]["parameters"]
+    role = next(p for p in parameters if p["name"] == "role")
+    assert "" in role["schema"]["enum"]
+    everyone = api_for("county").get("/api/v1/leading-group/").json()["count"]
+    assert api_for("county").get("/api/v1/leading-group/", {"role": ""}).json()["count"] == everyone
+
+
+@pytest.mark.parametrize("path", ["/api/v1/evaluations/", "/api/v1/suggestions/", "/api/v1/clues/"])
+@pytest.mark.parametrize("year", ["1.5", "-4.2e-98"])
+def test_a_year_filter_that_is_not_a_whole_number_is_a_400(cast, api_for, path, year):
+    response = api_for("county").get(path, {"year": year})
+    assert response.status_code == 400
+    assert list(response.json()) == ["year"]
+
+
+def test_a_whole_year_still_filters(cast, api_for):
+    year = cast.suggestions["a"].year
+    response = api_for("county").get("/api/v1/suggestions/", {"year": str(year)})
+    assert response.status_code == 200
+    assert cast.suggestions["a"].pk in {row["id"] for row in response.json()["results"]}
