@@ -20,7 +20,7 @@ help:
 	@echo "make lint          ruff"
 	@echo "make security      secrets scan, security tests, dependency audit"
 	@echo "make fuzz          schema fuzzing of the API (FUZZ_REQUESTS, default 2000; CI sends 350)"
-	@echo "make synth         a synthetic province in DATABASE_URL (N counties, default 10)"
+	@echo "make synth         a synthetic province in DATABASE_URL (N counties, default 10; JOBS writers, default: the cores)"
 	@echo "make deploy-smoke  (root) replica, 2 app processes, workers, nginx, Redis — checked locally"
 
 $(BIN)/python:
@@ -94,13 +94,14 @@ security: install-test
 	$(BIN)/python scripts/audit_deps.py
 
 fuzz: install-test
-	FUZZ_REQUESTS=$${FUZZ_REQUESTS:-2000} DJANGO_SETTINGS_MODULE=daibiao.settings.test $(BIN)/pytest -q -p no:xdist -s tests/robustness/test_api_schema_fuzz.py
+	FUZZ_REQUESTS=$${FUZZ_REQUESTS:-2000} FUZZ_SEED=$${FUZZ_SEED:-random} DJANGO_SETTINGS_MODULE=daibiao.settings.test $(BIN)/pytest -q -p no:xdist -s tests/robustness/test_api_schema_fuzz.py
 
 N ?= 10
+JOBS ?= $(shell nproc 2>/dev/null || echo 1)
 synth: install
 	@test -n "$$DATABASE_URL" || (echo "Set DATABASE_URL=postgres://…/EMPTY_DB" && exit 2)
 	$(BIN)/daibiao migrate --no-input -v0
-	$(BIN)/daibiao synth --counties $(N)
+	$(BIN)/daibiao synth --counties $(N) --jobs $(JOBS)
 
 # Root only: it makes a streaming replica of the local PostgreSQL (docs/deployment.md).
 deploy-smoke: install assets

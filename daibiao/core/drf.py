@@ -19,10 +19,30 @@ from .middleware_db import (
 )
 
 
+def query_param(request, name: str, default=None):
+    """The one value of a query parameter that takes one value: 400 when it is given more
+    than once (``?year=2025&year=2026``), where Django would quietly keep the last."""
+    values = request.query_params.getlist(name)
+    if len(values) > 1:
+        raise exceptions.ValidationError({name: [_("Give this parameter once.")]})
+    return values[0] if values else default
+
+
+def whole_number_param(request, name: str) -> int | None:
+    """An optional id or number in the query: ``None`` when absent or empty, 400 when it is
+    not a whole number (``?town=abc`` is refused, not ignored)."""
+    value = query_param(request, name, "")
+    if value == "":
+        return None
+    if not (value.isascii() and value.isdigit()) or len(value) > 18:
+        raise exceptions.ValidationError({name: [_("Give a whole number.")]})
+    return int(value)
+
+
 def _require_whole_number(request, name: str) -> None:
     """A paging parameter, when given, is a whole number of at least 1: 400 otherwise, where
     DRF would quietly fall back to the default (``page_size=abc``) or to page 1 (``page=``)."""
-    value = request.query_params.get(name)
+    value = query_param(request, name)
     if value is not None and not (value.isascii() and value.isdigit() and int(value) >= 1):
         raise exceptions.ValidationError({name: [_("Give a whole number, 1 or more.")]})
 
@@ -45,7 +65,7 @@ class Pagination(pagination.PageNumberPagination):
         """400 for a malformed ``page`` or ``page_size``, also where no page is read (a view
         that answers an empty page without paging)."""
         _require_whole_number(request, self.page_size_query_param)
-        if request.query_params.get(self.page_query_param) not in self.last_page_strings:
+        if query_param(request, self.page_query_param) not in self.last_page_strings:
             _require_whole_number(request, self.page_query_param)
 
 
@@ -80,6 +100,7 @@ class KeysetPagination(Pagination):
     )
 
     def keyset(self, request) -> bool:
+        query_param(request, self.cursor_query_param)
         return self.cursor_query_param in request.query_params
 
     def paginate_queryset(self, queryset, request, view=None):

@@ -6,14 +6,14 @@ from __future__ import annotations
 import django_filters as filters
 from django.utils.translation import gettext_lazy as _
 
-from daibiao.core.filters import ALL, SearchFilterSet
+from daibiao.core.filters import ALL, SearchFilterSet, YearFilter
 
 from .choices import EvaluationState, TargetKind
 from .models import Evaluation, Scheme, Score, SurveyRound
 
 
 class EvaluationFilterSet(SearchFilterSet):
-    year = filters.NumberFilter(label=_("Year"), field_name="year", decimal_places=0)
+    year = YearFilter()
     kind = filters.ChoiceFilter(
         label=_("Evaluated"), field_name="scheme__target_kind", choices=TargetKind.choices, empty_label=ALL
     )
@@ -44,7 +44,7 @@ class SchemeFilterSet(filters.FilterSet):
 
 
 class SurveyFilterSet(filters.FilterSet):
-    year = filters.NumberFilter(label=_("Year"), field_name="year", decimal_places=0)
+    year = YearFilter()
 
     class Meta:
         model = SurveyRound

@@ -6,7 +6,7 @@ import django_filters as filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from daibiao.core.filters import ALL, SearchFilterSet
+from daibiao.core.filters import ALL, SearchFilterSet, YearFilter
 from daibiao.core.filters import scoped_choices as _scoped
 from daibiao.registry.models import Town
 
@@ -34,7 +34,7 @@ class CaseFilterSet(filters.FilterSet):
     )
     dispute_type = filters.ChoiceFilter(label=_("Type of dispute"), choices=DisputeType.choices)
     outcome = filters.ChoiceFilter(label=_("Outcome"), choices=Outcome.choices)
-    year = filters.NumberFilter(label=_("Year"), field_name="year", decimal_places=0)
+    year = YearFilter()
 
     class Meta:
         model = MediationCase

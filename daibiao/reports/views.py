@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from daibiao.activities.models import Campaign
 from daibiao.core.api import ScopedAPIMixin, ScopedRelatedField
 from daibiao.core.documents import XLSX_TYPE, build_xlsx, file_response
+from daibiao.core.drf import query_param
 from daibiao.core.files import serve
 from daibiao.core.scoping import Action
 from daibiao.core.views import ScopedDetailView, ScopedMixin
@@ -137,7 +138,7 @@ class DeputyRecordMixin(ScopedAPIMixin):
     def record(self) -> DutyRecord:
         deputy = self.get_object()
         try:
-            year = parse_year(self.request.query_params.get("year"))
+            year = parse_year(query_param(self.request, "year"))
         except ValueError as exc:
             raise exceptions.ValidationError({"year": [_("Give a year such as 2026.")]}) from exc
         return build_duty_record(deputy, year)

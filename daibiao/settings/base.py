@@ -176,8 +176,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "daibiao.core.drf.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.OrderingFilter",
+        "daibiao.core.filter_backends.FilterBackend",
+        "daibiao.core.filter_backends.Ordering",
     ],
     "DEFAULT_SCHEMA_CLASS": "daibiao.core.openapi.AutoSchema",  # adds the error responses
     "EXCEPTION_HANDLER": "daibiao.core.drf.exception_handler",

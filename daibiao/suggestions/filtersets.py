@@ -7,7 +7,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from daibiao.activities.models import Campaign
-from daibiao.core.filters import ALL, SearchFilterSet
+from daibiao.core.filters import ALL, SearchFilterSet, YearFilter
 from daibiao.core.filters import scoped_choices as _scoped
 from daibiao.registry.models import Town, Unit
 
@@ -36,7 +36,7 @@ class SuggestionFilterSet(SearchFilterSet):
         label=_("Deadline before"), field_name="deadline", lookup_expr="date__lte"
     )
     # The year-end evaluation's score lines link here with the year they count.
-    year = filters.NumberFilter(label=_("Year"), field_name="year", decimal_places=0)
+    year = YearFilter()
 
     class Meta:
         model = Suggestion
@@ -89,9 +89,7 @@ class ClueFilterSet(SearchFilterSet):
     town = filters.ModelChoiceFilter(label=_("Town"), queryset=_scoped(Town), empty_label=ALL)
     category = filters.ChoiceFilter(label=_("Category"), choices=Category.choices)
     campaign = filters.ModelChoiceFilter(label=_("Campaign"), queryset=_scoped(Campaign), empty_label=ALL)
-    year = filters.NumberFilter(
-        label=_("Year"), field_name="occurred_on", lookup_expr="year", decimal_places=0
-    )
+    year = YearFilter(field_name="occurred_on", lookup_expr="year")
 
     class Meta:
         model = Clue

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.widgets import BooleanWidget
 
 from daibiao.activities.models import Campaign
-from daibiao.core.filters import ALL, SearchFilterSet
+from daibiao.core.filters import ALL, IdFilter, SearchFilterSet, YearFilter
 from daibiao.core.filters import scoped_choices as _scoped
 from daibiao.registry.models import Town, Unit
 
@@ -85,8 +85,8 @@ class FollowUpFilterSet(filters.FilterSet):
 
 class ReportFilterSet(filters.FilterSet):
     town = filters.ModelChoiceFilter(label=_("Town"), queryset=_scoped(Town), empty_label=ALL)
-    round = filters.NumberFilter(label=_("Report round"), field_name="round_id", decimal_places=0)
-    campaign = filters.NumberFilter(label=_("Campaign"), field_name="round__campaign_id", decimal_places=0)
+    round = IdFilter(label=_("Report round"), field_name="round_id")
+    campaign = IdFilter(label=_("Campaign"), field_name="round__campaign_id")
 
     class Meta:
         model = ProgressReport
@@ -94,7 +94,7 @@ class ReportFilterSet(filters.FilterSet):
 
 
 class OversightFilterSet(SearchFilterSet):
-    year = filters.NumberFilter(label=_("Year"), field_name="year", decimal_places=0)
+    year = YearFilter()
     committee = filters.ChoiceFilter(label=_("Committee"), choices=Committee.choices, empty_label=ALL)
     unit = filters.ModelChoiceFilter(
         label=_("Unit"), field_name="units", queryset=_scoped(Unit), empty_label=ALL, distinct=True

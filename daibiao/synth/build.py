@@ -244,16 +244,17 @@ class Builder:
 
     def counties(self, count: int, first_ordinal: int, taken: set[str]):
         """Build ``count`` counties, one transaction each; yields (name, seconds) per county."""
+        return self.build_plan(plan(count, first_ordinal, taken))
+
+    def build_plan(self, counties):
+        """Build the counties of ``plan`` ((slot, ordinal, name) each), one transaction each;
+        yields (data, seconds) per county."""
         from django.db import transaction
 
-        ordinal = first_ordinal
-        for _i in range(count):
-            name = county_name(ordinal)
-            while name in taken:
-                ordinal += 1
-                name = county_name(ordinal)
-            taken.add(name)
+        for slot, ordinal, name in counties:
             started = time.perf_counter()
+            if self.writer.id_blocks is not None:
+                self.writer.start_slot(slot)
             with transaction.atomic():
                 self.rng = random.Random(f"{self.seed}/{ordinal}")  # noqa: S311 — one stream per county
                 with self.phase("reference data and logins"):
@@ -265,7 +266,20 @@ class Builder:
                     self.flush_documents()
                 self.writer.flush()
             yield data, time.perf_counter() - started
+
+
+def plan(count: int, first_ordinal: int, taken: set[str]) -> list[tuple[int, int, str]]:
+    """The next ``count`` counties: (slot, ordinal, name), skipping names already taken."""
+    counties, ordinal = [], first_ordinal
+    for slot in range(count):
+        name = county_name(ordinal)
+        while name in taken:
             ordinal += 1
+            name = county_name(ordinal)
+        taken.add(name)
+        counties.append((slot, ordinal, name))
+        ordinal += 1
+    return counties
 
 
 class Item:

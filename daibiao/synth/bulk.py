@@ -105,6 +105,31 @@ class Writer:
         self.seconds: dict[str, float] = defaultdict(float)  # time spent writing, per table
         self.prepared = False
         self.trust_keys = False
+        # Parallel writers (``synth --jobs``): county number k takes the ids
+        # ``base + k * stride`` up to the next county's, in every table, so that writers on
+        # their own connections never hand out the same id. None: ids follow the table's.
+        self.id_blocks: tuple[int, int] | None = None
+        self.slot = 0
+
+    def start_slot(self, slot: int) -> None:
+        """Ids of the next county from its own block (parallel writers only)."""
+        self.check_slot()
+        self.slot = slot
+        for table in self.tables.values():
+            if table.auto_pk:
+                table.next_id = self._block_start()
+
+    def check_slot(self) -> None:
+        if self.id_blocks is None:
+            return
+        end = self._block_start() + self.id_blocks[1]
+        for table in self.tables.values():
+            if table.auto_pk and table.next_id > end:
+                raise RuntimeError(f"{table.name}: a county wrote more rows than its block of ids holds")
+
+    def _block_start(self) -> int:
+        base, stride = self.id_blocks
+        return base + self.slot * stride
 
     def prepare(self) -> None:
         """PostgreSQL: with ``trust_keys``, skip the foreign-key triggers for this session's
@@ -118,7 +143,9 @@ class Writer:
     def table(self, model) -> Table:
         if model not in self.tables:
             table = Table(self, model)
-            if table.auto_pk:
+            if table.auto_pk and self.id_blocks is not None:
+                table.next_id = self._block_start()
+            elif table.auto_pk:
                 with self.connection.cursor() as cursor:
                     cursor.execute(f"SELECT MAX({table.fields[table.pk].column}) FROM {table.name}")  # noqa: S608
                     table.next_id = (cursor.fetchone()[0] or 0) + 1
@@ -172,15 +199,19 @@ class Writer:
             if len(table.rows) >= FLUSH_ROWS:
                 table.flush()
 
-    def finish(self) -> None:
-        """Sequences past the ids written here, and fresh planner statistics."""
+    def finish(self, models_=None) -> None:
+        """Sequences past the ids written here (or in ``models_``' tables, written by other
+        processes), and fresh planner statistics."""
         self.flush()
-        models_ = [t.model for t in self.tables.values() if t.auto_pk]
+        self.check_slot()
+        if models_ is None:
+            models_ = [t.model for t in self.tables.values()]
         with self.connection.cursor() as cursor:
-            for sql in self.connection.ops.sequence_reset_sql(no_style(), models_):
+            auto = [m for m in models_ if isinstance(m._meta.pk, models.AutoField)]
+            for sql in self.connection.ops.sequence_reset_sql(no_style(), auto):
                 cursor.execute(sql)
             if self.postgres:
-                for table in self.tables.values():
-                    cursor.execute(f"ANALYZE {table.name}")
+                for model in models_:
+                    cursor.execute(f"ANALYZE {model._meta.db_table}")
             else:
                 cursor.execute("ANALYZE")

@@ -12,19 +12,18 @@ These need a server that lets connections run side by side: PostgreSQL
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 from django.test import Client
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from daibiao.core.models import ChangeAction, ChangeLog
 from daibiao.core.testing.cast import build_cast
+from daibiao.core.testing.threads import at_once
 from daibiao.registry.models import Deputy, Mandate
 from daibiao.registry.tests.test_roster import row, xlsx_bytes
 from daibiao.suggestions.choices import AssignmentState, State, Step
@@ -43,28 +42,8 @@ THREADS = 20
 
 
 def together(requests) -> list:
-    """Run each of ``requests`` (no-argument callables) in a thread of its own, all released
-    at the same moment; returns their results in order (an exception is returned as it is,
-    so that the assertion shows it)."""
-    start = threading.Barrier(len(requests))
-    results: list = [None] * len(requests)
-
-    def run(i, request):
-        try:
-            start.wait(timeout=60)
-            results[i] = request()
-        except Exception as exc:
-            results[i] = exc
-        finally:
-            connection.close()  # each thread has its own connection; leave none open
-
-    threads = [threading.Thread(target=run, args=(i, request)) for i, request in enumerate(requests)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=300)
-    assert not any(thread.is_alive() for thread in threads)
-    return results
+    """Each of ``requests`` in a thread of its own, all released at the same moment."""
+    return at_once(requests, timeout=300)
 
 
 def test_twenty_sessions_acknowledging_one_suggestion_at_once_through_the_api_acknowledge_once():

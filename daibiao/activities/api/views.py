@@ -13,6 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from daibiao.core.api import ScopedGenericViewSet
+from daibiao.core.drf import query_param
 from daibiao.core.scoping import Action, can
 from daibiao.core.services import delete_record
 from daibiao.registry.choices import DeputyStatus
@@ -281,7 +282,7 @@ class MaterialViewSet(
             .select_related("deputy", "deputy__town")
             .order_by("deputy__town__sort_order", "deputy__name_pinyin", "pk")
         )
-        status_filter = request.query_params.get("status")
+        status_filter = query_param(request, "status")
         if status_filter:
             if status_filter not in ReceiptStatus.values:
                 raise exceptions.ValidationError(

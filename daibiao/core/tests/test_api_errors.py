@@ -88,3 +88,63 @@ def test_a_whole_year_still_filters(cast, api_for):
     response = api_for("county").get("/api/v1/suggestions/", {"year": str(year)})
     assert response.status_code == 200
     assert cast.suggestions["a"].pk in {row["id"] for row in response.json()["results"]}
+
+
+ONCE = "Give this parameter once."
+
+
+@pytest.mark.parametrize(
+    ("path", "param", "values"),
+    [
+        ("/api/v1/oversight-items/", "year", ["2025", "2026"]),  # a filter (found by the fuzz test)
+        ("/api/v1/towns/", "page", ["1", "1"]),  # paging
+        ("/api/v1/towns/", "ordering", ["name", "-name"]),  # ordering
+        ("/api/v1/search/", "q", ["道路", "学校"]),  # the search box
+        ("/api/v1/public/stations/", "town", ["1", "2"]),  # a parameter a view reads itself
+    ],
+)
+def test_a_parameter_that_takes_one_value_given_twice_is_a_400(cast, api_for, path, param, values):
+    response = api_for("county").get(path, {param: values})
+    assert response.status_code == 400
+    assert response.json() == {param: [gettext(ONCE)]}
+
+
+def test_a_filter_that_takes_several_values_still_takes_them(cast, api_for):
+    suggestion = cast.suggestions["a"]
+    response = api_for("county").get("/api/v1/suggestions/", {"state": [suggestion.state, "concluded"]})
+    assert response.status_code == 200
+    assert suggestion.pk in {row["id"] for row in response.json()["results"]}
+
+
+def test_a_town_that_is_not_a_number_is_refused_not_ignored(cast, api_for):
+    response = api_for("county").get("/api/v1/public/stations/", {"town": "abc"})
+    assert response.status_code == 400
+    assert list(response.json()) == ["town"]
+
+
+@pytest.mark.parametrize("year", ["62934719001358860", "0", "10000"])
+def test_a_year_no_date_can_hold_is_a_400_not_a_crash(cast, api_for, year):
+    # Found by the fuzz test: a whole year of 17 digits reached the date lookup (500).
+    response = api_for("county").get("/api/v1/clues/", {"year": year})
+    assert response.status_code == 400
+    assert list(response.json()) == ["year"]
+
+
+def test_an_id_filter_too_large_for_a_key_column_is_a_400(cast, api_for):
+    response = api_for("county").get("/api/v1/progress-reports/", {"round": str(2**70)})
+    assert response.status_code == 400
+    assert list(response.json()) == ["round"]
+
+
+def test_text_sent_as_a_json_number_is_a_field_error_and_nothing_is_saved(cast, api_for):
+    # Found by the fuzz test: {"title": 1186833122} made an oversight item titled "1186833122".
+    from daibiao.supervision.models import OversightItem
+
+    before = OversightItem.objects.count()
+    body = {"year": 2026, "committee": "education", "title": 1186833122}
+    response = api_for("county").post("/api/v1/oversight-items/", body, format="json")
+    assert response.status_code == 400
+    assert list(response.json()) == ["title"]
+    assert OversightItem.objects.count() == before
+    body["title"] = "1186833122"
+    assert api_for("county").post("/api/v1/oversight-items/", body, format="json").status_code == 201

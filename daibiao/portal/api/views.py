@@ -20,6 +20,7 @@ from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
 from daibiao.core.audit import client_address
+from daibiao.core.drf import query_param, whole_number_param
 from daibiao.registry.choices import DeputyStatus
 from daibiao.registry.models import Deputy, LiaisonStation, StationDuty
 from daibiao.suggestions.errors import Conflict, Invalid
@@ -142,7 +143,7 @@ class ClueProgress(PublicAPIView, APIView):
 
     @extend_schema(parameters=[PHONE_PARAM], responses=s.ProgressSerializer, summary="Follow a report")
     def get(self, request, code):
-        clue = public.find_public_clue(code, request.query_params.get("phone_last4", ""))
+        clue = public.find_public_clue(code, query_param(request, "phone_last4", ""))
         if clue is None:
             raise exceptions.NotFound()
         return Response(s.ProgressSerializer(public.public_progress(clue)).data)
@@ -202,9 +203,9 @@ class StationList(PublicAPIView, generics.ListAPIView):
             )
             .order_by("town__sort_order", "town_id", "id")
         )
-        town = self.request.query_params.get("town", "")
-        if town.isdigit():
-            rows = rows.filter(town_id=int(town))
+        town = whole_number_param(self.request, "town")
+        if town is not None:
+            rows = rows.filter(town_id=town)
         return rows
 
     @extend_schema(parameters=[OpenApiParameter("town", int, description="A town's id.")])
@@ -219,9 +220,7 @@ class ReplyList(PublicAPIView, generics.ListAPIView):
     filter_backends = ()
 
     def get_queryset(self):
-        return public.search_public_replies(
-            public.public_replies(), self.request.query_params.get("search", "")
-        )
+        return public.search_public_replies(public.public_replies(), query_param(self.request, "search", ""))
 
     def get_serializer(self, *args, **kwargs):
         rows = args[0] if args else []

@@ -8,7 +8,7 @@ from rest_framework import exceptions, generics, viewsets
 from rest_framework.response import Response
 
 from daibiao.core.api import ScopedAPIMixin
-from daibiao.core.drf import Pagination
+from daibiao.core.drf import Pagination, query_param
 from daibiao.registry.models import Unit
 
 from .. import services
@@ -81,6 +81,8 @@ class SearchAPIView(ScopedAPIMixin, generics.GenericAPIView):
     )
     def get(self, request):
         """Ranked, highlighted results; without ``q``, none."""
+        for name in ("q", "type", "town", "year"):
+            query_param(request, name)
         form = SearchForm(request.query_params or None, user=request.user)
         if form.is_bound and not form.is_valid():
             raise exceptions.ValidationError({field: list(errors) for field, errors in form.errors.items()})

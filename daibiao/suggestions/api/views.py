@@ -13,7 +13,7 @@ from rest_framework.response import Response
 
 from daibiao.core.api import ScopedGenericViewSet
 from daibiao.core.documents import file_response
-from daibiao.core.drf import KeysetPagination
+from daibiao.core.drf import KeysetPagination, whole_number_param
 from daibiao.core.files import serve
 from daibiao.core.openapi import stored_file_responses
 from daibiao.core.scoping import Action
@@ -225,9 +225,8 @@ class SuggestionViewSet(
         assignments = suggestion.assignments.exclude(state="returned").select_related("unit")
         if request.user.unit_id and not (services.roles_of(request.user) & workflow.STAFF):
             assignments = assignments.filter(unit_id=request.user.unit_id)
-        assignment = assignments.filter(unit_id=request.query_params.get("unit") or 0).first() or (
-            assignments.first() if "unit" not in request.query_params else None
-        )
+        unit = whole_number_param(request, "unit")
+        assignment = assignments.filter(unit_id=unit).first() if unit is not None else assignments.first()
         if assignment is None:
             raise exceptions.NotFound()
         content = assignment_letter(suggestion, assignment)

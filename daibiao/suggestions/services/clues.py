@@ -31,12 +31,16 @@ def create_clue(
 ) -> Clue:
     """Record a clue, with its photos. The recording deputy defaults to the actor's deputy."""
     with cleanup_on_failure(), transaction.atomic(), audit.actor_bound(actor):
+        defaulted = []
         if "recorded_by" not in fields and getattr(actor, "deputy_id", None):
-            fields["recorded_by"] = actor.deputy
+            fields["recorded_by_id"] = actor.deputy_id
+            defaulted.append("recorded_by")
         clue = Clue(
             title=title, content=content, town=town, county_id=town.county_id, created_by=actor, **fields
         )
-        _clean(clue, exclude=["tracking_code"])
+        # The rows the service set itself (the town the caller chose and its county, the
+        # actor, the actor's deputy) exist: full_clean would read each of them again.
+        _clean(clue, exclude=["tracking_code", "county", "town", "created_by", *defaulted])
         if clue.village_id and clue.village.town_id != town.pk:
             raise Invalid({"village": [_("The village is not in {town}.").format(town=town.name)]})
         if clue.activity_id and (

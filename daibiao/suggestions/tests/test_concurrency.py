@@ -12,12 +12,10 @@ tests run on a file copy of it, with the project's own options (WAL, ``BEGIN IMM
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection
 
 from daibiao.core.testing.cast import build_cast
+from daibiao.core.testing.threads import at_once
 from daibiao.suggestions import services
 from daibiao.suggestions.choices import AssignmentState, State, Step, UnitRole
 from daibiao.suggestions.errors import Conflict, Forbidden, StepRefused
@@ -32,29 +30,21 @@ def race(steps) -> list:
     """Run each of ``steps`` in a thread of its own. A step is a function that does its reads
     and returns the write to make; every write starts at the same moment. Returns, per step,
     ``"ok"``, the class of the refusal, or the unexpected exception itself."""
-    start = threading.Barrier(len(steps))
-    outcomes: list = [None] * len(steps)
 
-    def run(i, step):
-        try:
+    def reporting_ok(step):
+        def read():
             write = step()
-            start.wait(timeout=30)
-            write()
-            outcomes[i] = "ok"
-        except StepRefused as exc:
-            outcomes[i] = type(exc)
-        except Exception as exc:  # reported in the assertion, not swallowed
-            outcomes[i] = exc
-        finally:
-            connection.close()  # each thread has its own connection; leave none open
 
-    threads = [threading.Thread(target=run, args=(i, step)) for i, step in enumerate(steps)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads)
-    return outcomes
+            def write_then_ok():
+                write()
+                return "ok"
+
+            return write_then_ok
+
+        return read
+
+    outcomes = at_once([reporting_ok(step) for step in steps], staged=True)
+    return [type(outcome) if isinstance(outcome, StepRefused) else outcome for outcome in outcomes]
 
 
 def assert_one_winner(outcomes):

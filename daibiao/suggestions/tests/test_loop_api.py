@@ -158,3 +158,26 @@ def test_bad_input_is_400_with_field_errors_and_nothing_changes(cast, api_for):
     assert r.status_code == 400
     assert set(r.json()) >= {"title", "content"}
     assert Suggestion.objects.get(pk=sid).state == "submitted"
+
+
+# A deputy's clue through the API: sign-in and roles, the town, the row, its change-log line,
+# its search document and terms, the scope check, the answer's photos and permissions, and
+# the savepoints the test's transaction wraps the service's in. The rows the service sets
+# itself (town, county, actor, the actor's deputy) are not read back to be validated.
+CLUE_QUERIES = 14
+
+
+def test_recording_a_clue_costs_a_fixed_number_of_queries(cast, api_for, django_assert_num_queries):
+    deputy = api_for("deputy_a")
+    body = {"title": "村口路灯坏了", "content": "村口三盏路灯都不亮。", "town": cast.towns["a"].pk}
+    assert post(deputy, "/api/v1/clues/", body).status_code == 201  # warm: content types, etc.
+    with django_assert_num_queries(CLUE_QUERIES):
+        r = post(deputy, "/api/v1/clues/", body)
+    assert r.status_code == 201, r.content
+    clue = Clue.objects.get(pk=r.json()["id"])
+    assert (clue.recorded_by, clue.town, clue.county, clue.created_by) == (
+        cast.deputies["a"],
+        cast.towns["a"],
+        cast.county,
+        cast.users["deputy_a"],
+    )
