@@ -176,3 +176,19 @@ def test_parallel_writers_take_ids_from_separate_blocks_and_the_sequences_follow
 def test_parallel_writers_are_refused_on_sqlite(db):
     with pytest.raises(CommandError, match="PostgreSQL"):
         call_command("synth", counties=2, scale=SCALE, jobs=2, stdout=io.StringIO())
+
+
+@pytest.mark.skipif(not POSTGRES, reason="indexes are deferred on PostgreSQL only")
+def test_the_indexes_dropped_for_the_load_are_all_built_again(province, db):
+    from daibiao.synth.management.commands.synth import deferred_index_models
+
+    assert "indexes of the busiest tables dropped" in province
+    tables = [model._meta.db_table for model in deferred_index_models()]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = ANY(%s)", [tables])
+        names = {row[0] for row in cursor.fetchall()}
+    # The full-text index, the change log's and the clues' lookups are back.
+    assert "routing_searchterms_vector" in names
+    for model in deferred_index_models():
+        for index in model._meta.indexes:
+            assert index.name in names, index.name
