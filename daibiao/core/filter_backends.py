@@ -8,7 +8,9 @@ answer 400 with the parameter's name instead. Filters that take several values
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter
 
 from .drf import query_param
@@ -32,6 +34,20 @@ class FilterBackend(DjangoFilterBackend):
 
 
 class Ordering(OrderingFilter):
+    """DRF's ordering, refusing a field it cannot order by (DRF leaves it out and answers in
+    the default order, as if the client had asked for that)."""
+
     def get_ordering(self, request, queryset, view):
         query_param(request, self.ordering_param)
         return super().get_ordering(request, queryset, view)
+
+    def remove_invalid_fields(self, queryset, fields, view, request):
+        valid = super().remove_invalid_fields(queryset, fields, view, request)
+        unknown = [term for term in fields if term not in valid]
+        if unknown:
+            choices = [name for name, _label in self.get_valid_fields(queryset, view, {"request": request})]
+            message = _("Cannot order by “{terms}”; choose from: {fields} (a leading - for descending).")
+            raise ValidationError(
+                {self.ordering_param: [message.format(terms=", ".join(unknown), fields=", ".join(choices))]}
+            )
+        return valid

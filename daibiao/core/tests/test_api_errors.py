@@ -148,3 +148,32 @@ def test_text_sent_as_a_json_number_is_a_field_error_and_nothing_is_saved(cast, 
     assert OversightItem.objects.count() == before
     body["title"] = "1186833122"
     assert api_for("county").post("/api/v1/oversight-items/", body, format="json").status_code == 201
+
+
+@pytest.mark.parametrize("ordering", ["ï", "name,", "nosuchfield", "-name,bogus"])
+def test_an_ordering_the_list_cannot_take_is_a_400_not_ignored(cast, api_for, ordering):
+    # Found by the fuzz test: ?ordering=ï answered 200 in the default order.
+    response = api_for("county").get("/api/v1/towns/", {"ordering": ordering})
+    assert response.status_code == 400
+    assert list(response.json()) == ["ordering"]
+
+
+def test_a_known_ordering_still_orders(cast, api_for):
+    response = api_for("county").get("/api/v1/towns/", {"ordering": "-name"})
+    assert response.status_code == 200
+    names = [row["name"] for row in response.json()["results"]]
+    assert names == sorted(names, reverse=True)
+
+
+def test_adding_a_member_answers_the_201_its_schema_documents(cast):
+    from daibiao.registry.tests.test_organizations import organization as make_organization
+
+    organization = make_organization(cast)
+    response = call_checked(
+        cast.users["county"],
+        "POST",
+        "/api/v1/organizations/{id}/add-member/",
+        path_parameters={"id": organization.pk},
+        body={"deputy": cast.deputies["a"].pk},
+    )
+    assert response.status_code == 201

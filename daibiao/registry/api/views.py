@@ -99,7 +99,7 @@ class OrganizationViewSet(ScopedViewSet):
             raise exceptions.PermissionDenied()
         return organization
 
-    @extend_schema(request=serializers.AddMemberSerializer, responses=serializers.MembershipSerializer)
+    @extend_schema(request=serializers.AddMemberSerializer, responses={201: serializers.MembershipSerializer})
     @action(detail=True, methods=["post"], url_path="add-member")
     def add_member(self, request, pk=None):
         organization = self._managed()
