@@ -172,6 +172,31 @@ def test_parallel_writers_take_ids_from_separate_blocks_and_the_sequences_follow
     clue.delete()
 
 
+@pytest.mark.skipif(not POSTGRES, reason="parallel writers need PostgreSQL")
+def test_every_table_written_has_its_sequence_past_its_rows(province, db):
+    from django.apps import apps
+
+    from daibiao.suggestions.models import Suggestion
+
+    through = Suggestion.co_signers.through._meta.db_table
+    assert through in province  # a many-to-many table among the ones written
+    behind = []
+    with connection.cursor() as cursor:
+        for model in apps.get_models(include_auto_created=True):
+            table, pk = model._meta.db_table, model._meta.pk.column
+            if table not in province:
+                continue
+            cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [table, pk])
+            sequence = cursor.fetchone()[0]
+            if sequence is None:
+                continue
+            cursor.execute(f"SELECT (SELECT last_value FROM {sequence}), (SELECT MAX({pk}) FROM {table})")  # noqa: S608
+            last, highest = cursor.fetchone()
+            if highest is not None and last < highest:
+                behind.append((table, last, highest))
+    assert behind == []
+
+
 @pytest.mark.skipif(POSTGRES, reason="on SQLite only")
 def test_parallel_writers_are_refused_on_sqlite(db):
     with pytest.raises(CommandError, match="PostgreSQL"):

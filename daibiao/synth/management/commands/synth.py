@@ -174,7 +174,10 @@ class Command(BaseCommand):
         own connection, in one transaction per county as alone. County k takes its ids from
         its own block in every table (``bulk.Writer.id_blocks``), above every id now in use;
         the sequences are moved past them at the end. Returns the models written."""
-        models_ = [m for m in apps.get_models() if not m._meta.proxy and m._meta.managed]
+        # Many-to-many tables too (a suggestion's co-signers): their ids come from the blocks.
+        models_ = [
+            m for m in apps.get_models(include_auto_created=True) if not m._meta.proxy and m._meta.managed
+        ]
         with connection.cursor() as cursor:
             highest = 0
             for model in models_:
