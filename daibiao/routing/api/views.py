@@ -81,9 +81,9 @@ class SearchAPIView(ScopedAPIMixin, generics.GenericAPIView):
     )
     def get(self, request):
         """Ranked, highlighted results; without ``q``, none."""
-        for name in ("q", "type", "town", "year"):
-            query_param(request, name)
         form = SearchForm(request.query_params or None, user=request.user)
+        for name in form.fields:
+            query_param(request, name)
         if form.is_bound and not form.is_valid():
             raise exceptions.ValidationError({field: list(errors) for field, errors in form.errors.items()})
         self.paginator.check_parameters(request)

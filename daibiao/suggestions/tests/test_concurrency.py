@@ -30,21 +30,13 @@ def race(steps) -> list:
     """Run each of ``steps`` in a thread of its own. A step is a function that does its reads
     and returns the write to make; every write starts at the same moment. Returns, per step,
     ``"ok"``, the class of the refusal, or the unexpected exception itself."""
+    return [_outcome(result) for result in at_once(steps, staged=True)]
 
-    def reporting_ok(step):
-        def read():
-            write = step()
 
-            def write_then_ok():
-                write()
-                return "ok"
-
-            return write_then_ok
-
-        return read
-
-    outcomes = at_once([reporting_ok(step) for step in steps], staged=True)
-    return [type(outcome) if isinstance(outcome, StepRefused) else outcome for outcome in outcomes]
+def _outcome(result):
+    if isinstance(result, StepRefused):
+        return type(result)
+    return result if isinstance(result, Exception) else "ok"
 
 
 def assert_one_winner(outcomes):

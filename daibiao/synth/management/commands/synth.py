@@ -173,7 +173,7 @@ class Command(BaseCommand):
         """``--jobs`` processes (forked), each writing every jobs-th county of the plan on its
         own connection, in one transaction per county as alone. County k takes its ids from
         its own block in every table (``bulk.Writer.id_blocks``), above every id now in use;
-        the sequences are moved past them at the end. Returns the models written."""
+        the sequences are moved past them at the end. Returns the models that got rows."""
         # Many-to-many tables too (a suggestion's co-signers): their ids come from the blocks.
         models_ = [
             m for m in apps.get_models(include_auto_created=True) if not m._meta.proxy and m._meta.managed
@@ -226,7 +226,7 @@ class Command(BaseCommand):
         if failures or any(worker.exitcode for worker in workers):
             raise CommandError("\n".join(failures) or _("A writer process ended with an error."))
         tally.done.sort(key=lambda county: county.prefix)
-        return models_
+        return [m for m in models_ if tally.written[m._meta.db_table]]
 
     def report(self, tally, finish_s: float, total: float) -> None:
         self.say("\nPhases (seconds; generation excludes the database writes made during it):")
@@ -245,7 +245,8 @@ class Command(BaseCommand):
         self.say(f"  CPU: the writers {python_cpu:.1f} s{server} (wall time suffers on a shared machine)")
         self.say("\nRows written (this run / now in the table):")
         with connection.cursor() as cursor:
-            for name, written in sorted(tally.written.items(), key=lambda item: -item[1]):
+            rows = +tally.written  # the tables that got rows
+            for name, written in sorted(rows.items(), key=lambda item: -item[1]):
                 cursor.execute(f"SELECT COUNT(*) FROM {name}")  # noqa: S608 — a model's table
                 self.say(f"  {name:<36}{written:>12,}{cursor.fetchone()[0]:>12,}")
             if connection.vendor == "postgresql":
@@ -311,11 +312,13 @@ class Tally:
         self.backend_cpu += backend_cpu_
 
     def add_writer(self, builder) -> None:
-        w = builder.writer
-        self.add({t.name: t.written for t in w.tables.values()}, builder.phases, sum(w.seconds.values()))
-        for name in list(self.written):
-            if not self.written[name]:
-                del self.written[name]
+        self.add(*figures(builder))
+
+
+def figures(builder) -> tuple[dict, dict, float]:
+    """What a builder's writer wrote (rows per table), its phases, and its seconds writing."""
+    w = builder.writer
+    return {t.name: t.written for t in w.tables.values()}, dict(builder.phases), sum(w.seconds.values())
 
 
 def _write_counties(counties_, settings_, id_blocks, messages) -> None:
@@ -333,18 +336,9 @@ def _write_counties(counties_, settings_, id_blocks, messages) -> None:
             for data, seconds in builder.build_plan(counties_):
                 messages.put(("county", CountyDone.of(data), seconds))
             builder.writer.check_slot()
-            w = builder.writer
             server = backend_cpu()
-            messages.put(
-                (
-                    "done",
-                    {t.name: t.written for t in w.tables.values()},
-                    dict(builder.phases),
-                    sum(w.seconds.values()),
-                    time.process_time() - cpu[0],
-                    (server - cpu[1]) if server is not None else 0.0,
-                )
-            )
+            spent = time.process_time() - cpu[0], (server - cpu[1]) if server is not None else 0.0
+            messages.put(("done", *figures(builder), *spent))
     except BaseException:  # reported to the command, which fails with it
         messages.put(("error", traceback.format_exc()))
         raise
